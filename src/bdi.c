@@ -1,0 +1,106 @@
+/* bdi.c - finding the mount's BDI in mountinfo and relaxing its dirty limits for shared mappings. */
+#include "bdi.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* mountinfo escapes space, tab, newline and backslash in paths as octal \ooo. */
+static void unescape(char *s)
+{
+	char *out = s;
+	for (char *p = s; *p != '\0'; p++) {
+		if (p[0] == '\\' && p[1] >= '0' && p[1] <= '3' && p[2] >= '0' && p[2] <= '7' && p[3] >= '0' &&
+		    p[3] <= '7') {
+			*out++ = (char)((p[1] - '0') * 64 + (p[2] - '0') * 8 + (p[3] - '0'));
+			p += 3;
+		} else {
+			*out++ = *p;
+		}
+	}
+	*out = '\0';
+}
+
+/* Splits line at spaces in place; returns the number of fields (at most max). */
+static int split(char *line, char **fields, int max)
+{
+	int n = 0;
+	char *p = line;
+	while (*p != '\0' && n < max) {
+		while (*p == ' ' || *p == '\n')
+			*p++ = '\0';
+		if (*p == '\0')
+			break;
+		fields[n++] = p;
+		while (*p != '\0' && *p != ' ' && *p != '\n')
+			p++;
+	}
+	return n;
+}
+
+/* Looks for a mount of type fuse.mmfs at mountpoint; copies its MAJ:MIN into dev when dev is not NULL.
+ * Returns 0 when found (the last match: the topmost mount), -ENOENT when not. */
+static int scan(const char *mountpoint, char *dev, unsigned devlen)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	if (f == NULL)
+		return -errno;
+	char *line = NULL;
+	size_t cap = 0;
+	int err = -ENOENT;
+	while (getline(&line, &cap, f) > 0) {
+		/* id parent MAJ:MIN root mountpoint options [optional...] - fstype source superoptions */
+		char *fields[32];
+		int n = split(line, fields, 32);
+		int sep = 6;
+		while (sep < n && strcmp(fields[sep], "-") != 0)
+			sep++;
+		if (sep + 1 >= n || strcmp(fields[sep + 1], "fuse.mmfs") != 0)
+			continue;
+		unescape(fields[4]);
+		if (strcmp(fields[4], mountpoint) != 0)
+			continue;
+		if (dev != NULL)
+			snprintf(dev, devlen, "%s", fields[2]);
+		err = 0;
+	}
+	free(line);
+	fclose(f);
+	return err;
+}
+
+int bdi_find(const char *mountpoint, char *buf, unsigned buflen)
+{
+	return scan(mountpoint, buf, buflen);
+}
+
+bool bdi_mounted_here(const char *mountpoint)
+{
+	return scan(mountpoint, NULL, 0) == 0;
+}
+
+static int write_knob(const char *devname, const char *knob, const char *value)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/sys/class/bdi/%s/%s", devname, knob);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = write(fd, value, strlen(value));
+	int err = n < 0 ? -errno : 0;
+	close(fd);
+	return err;
+}
+
+int bdi_relax(const char *devname)
+{
+	int err = write_knob(devname, "max_ratio", "100");
+	if (err != 0)
+		return err;
+	err = write_knob(devname, "strict_limit", "0");
+	/* Kernels before 6.2 have no strict_limit knob: max_ratio alone is then the whole lever. */
+	return err == -ENOENT ? 0 : err;
+}

@@ -1,0 +1,558 @@
+/* fs_ops.c - FUSE low-level operations: each unpacks a request, calls the store and replies. */
+#include "fs_ops.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+
+static struct fs *fs_of(fuse_req_t req)
+{
+	return fuse_req_userdata(req);
+}
+
+static struct node *node_of(fuse_req_t req, fuse_ino_t ino)
+{
+	if (ino == FUSE_ROOT_ID)
+		return store_root(fs_of(req)->store);
+	return (struct node *)(uintptr_t)ino;
+}
+
+static fuse_ino_t ino_of(struct fs *fs, struct node *node)
+{
+	return node == store_root(fs->store) ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)node;
+}
+
+static void reply_entry(fuse_req_t req, struct node *node, const struct stat *st)
+{
+	struct fs *fs = fs_of(req);
+	struct fuse_entry_param e;
+	memset(&e, 0, sizeof(e));
+	e.ino = ino_of(fs, node);
+	e.attr = *st;
+	e.attr_timeout = fs->timeout;
+	e.entry_timeout = fs->timeout;
+	fuse_reply_entry(req, &e);
+}
+
+static void reply_status(fuse_req_t req, int err)
+{
+	fuse_reply_err(req, -err);
+}
+
+static struct store_caller caller_of(fuse_req_t req)
+{
+	const struct fuse_ctx *ctx = fuse_req_ctx(req);
+	struct store_caller caller = { .uid = ctx->uid, .gid = ctx->gid };
+	return caller;
+}
+
+static void op_init(void *userdata, struct fuse_conn_info *conn)
+{
+	(void)userdata;
+	/* The kernel must send every write to us at once: acknowledged bytes are durable, and EFBIG/ENOSPC
+	 * reach the write() that caused them. */
+	conn->want &= ~FUSE_CAP_WRITEBACK_CACHE;
+	/* Every change passes through this daemon, so a changed mtime never means foreign data: without this
+	 * the kernel would drop the page cache after each of our own writes. */
+	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
+		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
+	if (conn->capable & FUSE_CAP_READDIRPLUS)
+		conn->want |= FUSE_CAP_READDIRPLUS;
+	conn->want &= ~FUSE_CAP_READDIRPLUS_AUTO;
+	if (conn->capable & FUSE_CAP_PARALLEL_DIROPS)
+		conn->want |= FUSE_CAP_PARALLEL_DIROPS;
+	conn->max_readahead = conn->max_readahead > (1u << 20) ? conn->max_readahead : (1u << 20);
+}
+
+static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	struct fs *fs = fs_of(req);
+	struct node *node;
+	struct stat st;
+	int err = store_lookup(fs->store, node_of(req, parent), name, &node, &st);
+	if (err == -ENOENT) {
+		/* A negative entry with the same timeout: every creation passes through here, so it stays true. */
+		struct fuse_entry_param e;
+		memset(&e, 0, sizeof(e));
+		e.entry_timeout = fs->timeout;
+		fuse_reply_entry(req, &e);
+		return;
+	}
+	if (err != 0)
+		reply_status(req, err);
+	else
+		reply_entry(req, node, &st);
+}
+
+static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
+{
+	if (ino != FUSE_ROOT_ID)
+		store_forget(fs_of(req)->store, node_of(req, ino), nlookup);
+	fuse_reply_none(req);
+}
+
+static void op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets)
+{
+	for (size_t i = 0; i < count; i++) {
+		if (forgets[i].ino != FUSE_ROOT_ID)
+			store_forget(fs_of(req)->store, node_of(req, forgets[i].ino), forgets[i].nlookup);
+	}
+	fuse_reply_none(req);
+}
+
+static void op_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct stat st;
+	(void)fi;
+	store_getattr(fs_of(req)->store, node_of(req, ino), &st);
+	fuse_reply_attr(req, &st, fs_of(req)->timeout);
+}
+
+static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set, struct fuse_file_info *fi)
+{
+	static const struct { int fuse; unsigned store; } map[] = {
+		{ FUSE_SET_ATTR_MODE, STORE_SET_MODE }, { FUSE_SET_ATTR_UID, STORE_SET_UID },
+		{ FUSE_SET_ATTR_GID, STORE_SET_GID }, { FUSE_SET_ATTR_SIZE, STORE_SET_SIZE },
+		{ FUSE_SET_ATTR_ATIME, STORE_SET_ATIME }, { FUSE_SET_ATTR_MTIME, STORE_SET_MTIME },
+		{ FUSE_SET_ATTR_ATIME_NOW, STORE_SET_ATIME_NOW }, { FUSE_SET_ATTR_MTIME_NOW, STORE_SET_MTIME_NOW },
+		{ FUSE_SET_ATTR_CTIME, STORE_SET_CTIME },
+	};
+	struct store_setattr set = {
+		.mode = attr->st_mode, .uid = attr->st_uid, .gid = attr->st_gid, .size = (uint64_t)attr->st_size,
+		.atime = attr->st_atim, .mtime = attr->st_mtim, .ctime = attr->st_ctim,
+	};
+	struct stat st;
+	(void)fi;
+	if ((to_set & FUSE_SET_ATTR_SIZE) != 0 && attr->st_size < 0) {
+		reply_status(req, -EINVAL);
+		return;
+	}
+	for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++) {
+		if ((to_set & map[i].fuse) != 0)
+			set.valid |= map[i].store;
+	}
+	int err = store_setattr(fs_of(req)->store, node_of(req, ino), &set, &st);
+	if (err != 0)
+		reply_status(req, err);
+	else
+		fuse_reply_attr(req, &st, fs_of(req)->timeout);
+}
+
+static void op_readlink(fuse_req_t req, fuse_ino_t ino)
+{
+	char buf[4096];
+	int n = store_readlink(fs_of(req)->store, node_of(req, ino), buf, sizeof(buf));
+	if (n < 0)
+		reply_status(req, n);
+	else
+		fuse_reply_readlink(req, buf);
+}
+
+static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode, dev_t rdev)
+{
+	struct store_caller caller = caller_of(req);
+	struct node *node;
+	struct stat st;
+	(void)rdev;
+	int err = store_mknod(fs_of(req)->store, node_of(req, parent), name, mode, &caller, &node, &st);
+	if (err != 0)
+		reply_status(req, err);
+	else
+		reply_entry(req, node, &st);
+}
+
+static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
+{
+	struct store_caller caller = caller_of(req);
+	struct node *node;
+	struct stat st;
+	int err = store_mkdir(fs_of(req)->store, node_of(req, parent), name, mode, &caller, &node, &st);
+	if (err != 0)
+		reply_status(req, err);
+	else
+		reply_entry(req, node, &st);
+}
+
+static void op_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, const char *name)
+{
+	struct store_caller caller = caller_of(req);
+	struct node *node;
+	struct stat st;
+	int err = store_symlink(fs_of(req)->store, node_of(req, parent), name, target, &caller, &node, &st);
+	if (err != 0)
+		reply_status(req, err);
+	else
+		reply_entry(req, node, &st);
+}
+
+static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
+{
+	struct node *node = node_of(req, ino);
+	struct stat st;
+	int err = store_link(fs_of(req)->store, node, node_of(req, newparent), newname, &st);
+	if (err != 0)
+		reply_status(req, err);
+	else
+		reply_entry(req, node, &st);
+}
+
+static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	reply_status(req, store_unlink(fs_of(req)->store, node_of(req, parent), name));
+}
+
+static void op_rmdir(fuse_req_t req, fuse_ino_t parent, const char *name)
+{
+	reply_status(req, store_rmdir(fs_of(req)->store, node_of(req, parent), name));
+}
+
+static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_ino_t newparent,
+		      const char *newname, unsigned int flags)
+{
+	reply_status(req, store_rename(fs_of(req)->store, node_of(req, parent), name, node_of(req, newparent),
+				       newname, flags));
+}
+
+/* O_TRUNC arrives with the open (FUSE_CAP_ATOMIC_O_TRUNC), saving a setattr round trip. */
+static int open_and_truncate(struct store *store, struct node *node, int flags)
+{
+	int err = store_open_file(store, node, flags);
+	if (err != 0 || (flags & O_TRUNC) == 0 || (flags & O_ACCMODE) == O_RDONLY)
+		return err;
+	struct store_setattr set = { .valid = STORE_SET_SIZE, .size = 0 };
+	struct stat st;
+	err = store_setattr(store, node, &set, &st);
+	if (err != 0)
+		store_release(store, node);
+	return err;
+}
+
+static void set_open_flags(struct fuse_file_info *fi)
+{
+	/* Our data never changes behind the kernel's back: keep its page cache across opens. */
+	fi->keep_cache = 1;
+	/* Locks are the kernel's own (we implement no lock ops), so close needs no FLUSH round trip. */
+	fi->noflush = 1;
+}
+
+static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
+		      struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct store_caller caller = caller_of(req);
+	struct node *node;
+	struct stat st;
+	struct node *dir = node_of(req, parent);
+	int err = store_mknod(fs->store, dir, name, S_IFREG | (mode & 07777), &caller, &node, &st);
+	if (err == -EEXIST && (fi->flags & O_EXCL) == 0) {
+		/* Lost a race with another creator: open what is there, as open(O_CREAT) does. */
+		err = store_lookup(fs->store, dir, name, &node, &st);
+		if (err == 0 && S_ISDIR(st.st_mode)) {
+			store_forget(fs->store, node, 1);
+			err = -EISDIR;
+		} else if (err == 0) {
+			err = open_and_truncate(fs->store, node, fi->flags);
+			if (err != 0)
+				store_forget(fs->store, node, 1);
+			else
+				store_getattr(fs->store, node, &st);
+		}
+		if (err != 0) {
+			reply_status(req, err);
+			return;
+		}
+	} else if (err != 0) {
+		reply_status(req, err);
+		return;
+	} else {
+		err = store_open_file(fs->store, node, fi->flags);
+		if (err != 0) {
+			store_unlink(fs->store, dir, name);
+			store_forget(fs->store, node, 1);
+			reply_status(req, err);
+			return;
+		}
+	}
+	struct fuse_entry_param e;
+	memset(&e, 0, sizeof(e));
+	e.ino = ino_of(fs, node);
+	e.attr = st;
+	e.attr_timeout = fs->timeout;
+	e.entry_timeout = fs->timeout;
+	set_open_flags(fi);
+	if (fuse_reply_create(req, &e, fi) != 0) {
+		/* The opener is gone (interrupted): the kernel will send no release for this handle. */
+		store_release(fs->store, node);
+	}
+}
+
+static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct fs *fs = fs_of(req);
+	struct node *node = node_of(req, ino);
+	int err = open_and_truncate(fs->store, node, fi->flags);
+	if (err != 0) {
+		reply_status(req, err);
+		return;
+	}
+	set_open_flags(fi);
+	if (fuse_reply_open(req, fi) != 0)
+		store_release(fs->store, node);
+}
+
+/* One buffer per worker thread, kept between requests: a fresh malloc of a large reply buffer would be
+ * returned to the kernel by glibc after every read (see FUSE-FACTS). */
+static __thread char *read_buffer;
+static __thread size_t read_buffer_size;
+
+static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)fi;
+	if (size > read_buffer_size) {
+		char *grown = realloc(read_buffer, size);
+		if (grown == NULL) {
+			reply_status(req, -ENOMEM);
+			return;
+		}
+		read_buffer = grown;
+		read_buffer_size = size;
+	}
+	ssize_t n = store_read(fs_of(req)->store, node_of(req, ino), read_buffer, size, (uint64_t)off);
+	if (n < 0)
+		reply_status(req, (int)n);
+	else
+		fuse_reply_buf(req, read_buffer, (size_t)n);
+}
+
+static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
+		     struct fuse_file_info *fi)
+{
+	(void)fi;
+	if (off < 0) {
+		reply_status(req, -EINVAL);
+		return;
+	}
+	ssize_t n = store_write(fs_of(req)->store, node_of(req, ino), buf, size, (uint64_t)off);
+	if (n < 0)
+		reply_status(req, (int)n);
+	else
+		fuse_reply_write(req, (size_t)n);
+}
+
+static void op_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void op_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)fi;
+	store_release(fs_of(req)->store, node_of(req, ino));
+	fuse_reply_err(req, 0);
+}
+
+static void op_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	(void)fi;
+	reply_status(req, store_fsync(fs_of(req)->store, node_of(req, ino), datasync != 0));
+}
+
+static void op_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t off, off_t len,
+			 struct fuse_file_info *fi)
+{
+	(void)fi;
+	if ((mode & ~FALLOC_FL_KEEP_SIZE) != 0) {
+		reply_status(req, -EOPNOTSUPP);
+		return;
+	}
+	if (off < 0 || len <= 0) {
+		reply_status(req, -EINVAL);
+		return;
+	}
+	reply_status(req, store_fallocate(fs_of(req)->store, node_of(req, ino), (uint64_t)off, (uint64_t)len,
+					  (mode & FALLOC_FL_KEEP_SIZE) != 0));
+}
+
+static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	struct store_dir *list;
+	int err = store_opendir(fs_of(req)->store, node_of(req, ino), &list);
+	if (err != 0) {
+		reply_status(req, err);
+		return;
+	}
+	fi->fh = (uint64_t)(uintptr_t)list;
+	fi->keep_cache = 1;
+	fi->cache_readdir = 0;
+	if (fuse_reply_open(req, fi) != 0)
+		store_releasedir(fs_of(req)->store, list);
+}
+
+static void list_entries(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi, bool plus)
+{
+	struct fs *fs = fs_of(req);
+	struct store_dir *list = (struct store_dir *)(uintptr_t)fi->fh;
+	char *buf = malloc(size);
+	size_t used = 0;
+	if (buf == NULL) {
+		reply_status(req, -ENOMEM);
+		return;
+	}
+	for (size_t index = (size_t)off;; index++) {
+		const char *name;
+		struct node *node;
+		struct stat st;
+		/* "." and ".." are never looked up by the kernel, so they take no reference. */
+		bool take = plus && index >= 2;
+		if (store_dir_entry(fs->store, list, index, &name, &node, &st, take) != 0)
+			break;
+		size_t len;
+		if (plus) {
+			struct fuse_entry_param e;
+			memset(&e, 0, sizeof(e));
+			e.attr = st;
+			if (take) {
+				e.ino = ino_of(fs, node);
+				e.attr_timeout = fs->timeout;
+				e.entry_timeout = fs->timeout;
+			}
+			len = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, (off_t)(index + 1));
+		} else {
+			len = fuse_add_direntry(req, buf + used, size - used, name, &st, (off_t)(index + 1));
+		}
+		if (len > size - used) {
+			if (take)
+				store_forget(fs->store, node, 1);
+			break;
+		}
+		used += len;
+	}
+	fuse_reply_buf(req, buf, used);
+	free(buf);
+}
+
+static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)ino;
+	list_entries(req, size, off, fi, false);
+}
+
+static void op_readdirplus(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
+{
+	(void)ino;
+	list_entries(req, size, off, fi, true);
+}
+
+static void op_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
+{
+	(void)ino;
+	store_releasedir(fs_of(req)->store, (struct store_dir *)(uintptr_t)fi->fh);
+	fuse_reply_err(req, 0);
+}
+
+static void op_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *fi)
+{
+	(void)ino;
+	(void)datasync;
+	(void)fi;
+	fuse_reply_err(req, 0);
+}
+
+static void op_statfs(fuse_req_t req, fuse_ino_t ino)
+{
+	struct statvfs st;
+	(void)ino;
+	store_statfs(fs_of(req)->store, &st);
+	fuse_reply_statfs(req, &st);
+}
+
+static void op_setxattr(fuse_req_t req, fuse_ino_t ino, const char *name, const char *value, size_t size,
+			int flags)
+{
+	reply_status(req, store_setxattr(fs_of(req)->store, node_of(req, ino), name, value, size, flags));
+}
+
+static void op_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
+{
+	char *buf = NULL;
+	if (size > 0) {
+		buf = malloc(size);
+		if (buf == NULL) {
+			reply_status(req, -ENOMEM);
+			return;
+		}
+	}
+	ssize_t n = store_getxattr(fs_of(req)->store, node_of(req, ino), name, buf, size);
+	if (n < 0)
+		reply_status(req, (int)n);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	free(buf);
+}
+
+static void op_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
+{
+	char *buf = NULL;
+	if (size > 0) {
+		buf = malloc(size);
+		if (buf == NULL) {
+			reply_status(req, -ENOMEM);
+			return;
+		}
+	}
+	ssize_t n = store_listxattr(fs_of(req)->store, node_of(req, ino), buf, size);
+	if (n < 0)
+		reply_status(req, (int)n);
+	else if (size == 0)
+		fuse_reply_xattr(req, (size_t)n);
+	else
+		fuse_reply_buf(req, buf, (size_t)n);
+	free(buf);
+}
+
+static void op_removexattr(fuse_req_t req, fuse_ino_t ino, const char *name)
+{
+	reply_status(req, store_removexattr(fs_of(req)->store, node_of(req, ino), name));
+}
+
+const struct fuse_lowlevel_ops fs_lowlevel_ops = {
+	.init = op_init,
+	.lookup = op_lookup,
+	.forget = op_forget,
+	.forget_multi = op_forget_multi,
+	.getattr = op_getattr,
+	.setattr = op_setattr,
+	.readlink = op_readlink,
+	.mknod = op_mknod,
+	.mkdir = op_mkdir,
+	.symlink = op_symlink,
+	.link = op_link,
+	.unlink = op_unlink,
+	.rmdir = op_rmdir,
+	.rename = op_rename,
+	.create = op_create,
+	.open = op_open,
+	.read = op_read,
+	.write = op_write,
+	.flush = op_flush,
+	.release = op_release,
+	.fsync = op_fsync,
+	.fallocate = op_fallocate,
+	.opendir = op_opendir,
+	.readdir = op_readdir,
+	.readdirplus = op_readdirplus,
+	.releasedir = op_releasedir,
+	.fsyncdir = op_fsyncdir,
+	.statfs = op_statfs,
+	.setxattr = op_setxattr,
+	.getxattr = op_getxattr,
+	.listxattr = op_listxattr,
+	.removexattr = op_removexattr,
+};

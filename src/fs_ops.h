@@ -1,0 +1,37 @@
+/* fs_ops.h - the FUSE layer: unpacks each low-level request, calls the store, replies. */
+#ifndef MMFS_FS_OPS_H
+#define MMFS_FS_OPS_H
+
+#define FUSE_USE_VERSION 34
+#include <fuse_lowlevel.h>
+#include <pthread.h>
+#include <stdbool.h>
+
+#include "store.h"
+
+struct notice;
+
+/* What the FUSE layer keeps between requests; passed to fuse_session_new as userdata. */
+struct fs {
+	struct store *store;
+	struct fuse_session *se;
+	double timeout;            /* entry and attribute timeout in seconds */
+	bool debug;
+	/* Names the store removed on its own (transient segments): told to the kernel from a thread of their
+	 * own, because a notification sent from inside a request can deadlock against that request. */
+	pthread_t notifier;
+	bool notifier_running;
+	pthread_mutex_t notice_lock;
+	pthread_cond_t notice_cond;
+	struct notice *notices;
+	bool stopping;
+};
+
+extern const struct fuse_lowlevel_ops fs_lowlevel_ops;
+
+/* The store's on_unlinked callback: queues the name for invalidation in the kernel's cache. */
+void fs_on_unlinked(void *ctx, struct node *dir, const char *name);
+int fs_notifier_start(struct fs *fs);
+void fs_notifier_stop(struct fs *fs);
+
+#endif

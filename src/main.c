@@ -1,0 +1,177 @@
+/* main.c - mmfs: parse the command line, open the store, mount, serve until unmounted, unwind. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "backing.h"
+#include "bdi.h"
+#include "fs_ops.h"
+#include "options.h"
+#include "store.h"
+
+static uint64_t ram_bytes(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES);
+	long page = sysconf(_SC_PAGESIZE);
+	return pages > 0 && page > 0 ? (uint64_t)pages * (uint64_t)page : (uint64_t)1 << 30;
+}
+
+/* Backing fds are cached per segment: allow as many as the hard limit permits. */
+static void raise_fd_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static unsigned default_threads(void)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	return cores < 2 ? 2 : (unsigned)cores;
+}
+
+static int open_store(const struct options *opts, struct fs *fs, char *backing, size_t backing_len)
+{
+	if (opts->backing != NULL) {
+		snprintf(backing, backing_len, "%s", opts->backing);
+	} else if (backing_default_path(opts->mountpoint, geteuid(), backing, backing_len) != 0) {
+		fprintf(stderr, "mmfs: %s: mountpoint path too long for a default backing directory\n",
+			opts->mountpoint);
+		return -1;
+	}
+	struct store_config config = {
+		.backing_dir = backing,
+		.pool_bytes = opts->pool_bytes,
+		.pool_nodes = opts->pool_nodes,
+		.default_capacity = opts->default_capacity,
+		.default_lifetime = opts->default_lifetime,
+		.root_mode = opts->allow_other ? 01777 : 0755,
+		.root_uid = getuid(),
+		.root_gid = getgid(),
+		.on_unlinked = fs_on_unlinked,
+		.ctx = fs,
+	};
+	int err = store_open(&config, &fs->store);
+	if (err == -EBUSY) {
+		fprintf(stderr, "mmfs: %s: backing directory is in use by another mmfs\n", backing);
+		return -1;
+	}
+	if (err == -EPERM) {
+		fprintf(stderr, "mmfs: %s: refusing a backing directory owned by another user or open to others "
+			"(it must be ours, mode 0700)\n", backing);
+		return -1;
+	}
+	if (err != 0) {
+		fprintf(stderr, "mmfs: %s: cannot use the backing directory: %s\n", backing, strerror(-err));
+		return -1;
+	}
+	return 0;
+}
+
+static void tune_bdi(const struct options *opts)
+{
+	char dev[32];
+	if (!opts->tune_bdi)
+		return;
+	if (geteuid() != 0) {
+		fuse_log(FUSE_LOG_DEBUG, "mmfs: not root: stores through mappings keep FUSE's strict dirty limit\n");
+		return;
+	}
+	int err = bdi_find(opts->mountpoint, dev, sizeof(dev));
+	if (err == 0)
+		err = bdi_relax(dev);
+	if (err != 0)
+		fuse_log(FUSE_LOG_WARNING, "mmfs: cannot relax the dirty limit of the mount: %s\n", strerror(-err));
+}
+
+static int serve(struct fs *fs, const struct options *opts)
+{
+	unsigned threads = opts->threads != 0 ? opts->threads : default_threads();
+	if (threads == 1)
+		return fuse_session_loop(fs->se);
+	struct fuse_loop_config *loop = fuse_loop_cfg_create();
+	if (loop == NULL)
+		return -1;
+	fuse_loop_cfg_set_clone_fd(loop, 0);
+	fuse_loop_cfg_set_max_threads(loop, threads);
+	fuse_loop_cfg_set_idle_threads(loop, threads);
+	int rc = fuse_session_loop_mt(fs->se, loop);
+	fuse_loop_cfg_destroy(loop);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	struct fs fs;
+	char backing[4096];
+	int status = 1;
+
+	memset(&fs, 0, sizeof(fs));
+	if (options_parse(argc, argv, ram_bytes(), &opts) != 0) {
+		options_free(&opts);
+		return 1;
+	}
+	if (opts.show_help) {
+		options_usage(argv[0]);
+		printf("fuse3 options:\n");
+		fuse_cmdline_help();
+		fuse_lowlevel_help();
+		status = 0;
+		goto out_opts;
+	}
+	if (opts.show_version) {
+		printf("mmfs %s (libfuse %s)\n", PACKAGE_VERSION, fuse_pkgversion());
+		status = 0;
+		goto out_opts;
+	}
+	if (bdi_mounted_here(opts.mountpoint)) {
+		fprintf(stderr, "mmfs: %s: an mmfs is already mounted there\n", opts.mountpoint);
+		goto out_opts;
+	}
+	raise_fd_limit();
+	fs.timeout = 86400.0;
+	fs.debug = opts.debug;
+	if (open_store(&opts, &fs, backing, sizeof(backing)) != 0)
+		goto out_opts;
+	fs.se = fuse_session_new(&opts.args, &fs_lowlevel_ops, sizeof(fs_lowlevel_ops), &fs);
+	if (fs.se == NULL) {
+		fprintf(stderr, "mmfs: bad mount options (libfuse said why above)\n");
+		goto out_store;
+	}
+	if (fuse_set_signal_handlers(fs.se) != 0) {
+		fprintf(stderr, "mmfs: cannot set signal handlers\n");
+		goto out_session;
+	}
+	if (fuse_session_mount(fs.se, opts.mountpoint) != 0) {
+		fprintf(stderr, "mmfs: %s: cannot mount (libfuse said why above)\n", opts.mountpoint);
+		goto out_signals;
+	}
+	tune_bdi(&opts);
+	if (fuse_daemonize(opts.foreground) != 0) {
+		fprintf(stderr, "mmfs: cannot go to the background\n");
+		goto out_unmount;
+	}
+	if (fs_notifier_start(&fs) != 0) {
+		fuse_log(FUSE_LOG_ERR, "mmfs: cannot start the notifier thread\n");
+		goto out_unmount;
+	}
+	status = serve(&fs, &opts) == 0 ? 0 : 1;
+	fs_notifier_stop(&fs);
+out_unmount:
+	fuse_session_unmount(fs.se);
+out_signals:
+	fuse_remove_signal_handlers(fs.se);
+out_session:
+	fuse_session_destroy(fs.se);
+out_store:
+	store_close(fs.store);
+out_opts:
+	options_free(&opts);
+	return status;
+}

@@ -1,0 +1,288 @@
+/* options.c - parsing and validating mmfs's command line with fuse_opt, one clear message per mistake. */
+#include "options.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "size.h"
+
+/* The raw text of each -o option; validated after parsing, so each mistake gets its own message. */
+struct raw {
+	char *backing;
+	char *size;
+	char *nr_segments;
+	char *capacity;
+	char *lifetime;
+	char *threads;
+	char *bdi;
+	char *positional[3];
+	int npositional;
+	int foreground;
+	int debug;
+	int single;
+	int allow_other;
+	int help;
+	int version;
+};
+
+enum {
+	KEY_FOREGROUND,
+	KEY_DEBUG,
+	KEY_SINGLE,
+	KEY_HELP,
+	KEY_VERSION,
+	KEY_ALLOW_OTHER,
+	KEY_DROP,
+};
+
+#define RAW(field) offsetof(struct raw, field)
+
+static const struct fuse_opt specs[] = {
+	{ "backing=%s", RAW(backing), 0 },
+	{ "size=%s", RAW(size), 0 },
+	{ "nr_segments=%s", RAW(nr_segments), 0 },
+	{ "capacity=%s", RAW(capacity), 0 },
+	{ "lifetime=%s", RAW(lifetime), 0 },
+	{ "threads=%s", RAW(threads), 0 },
+	{ "bdi=%s", RAW(bdi), 0 },
+	FUSE_OPT_KEY("-f", KEY_FOREGROUND),
+	FUSE_OPT_KEY("-d", KEY_DEBUG),
+	FUSE_OPT_KEY("debug", KEY_DEBUG),
+	FUSE_OPT_KEY("-s", KEY_SINGLE),
+	FUSE_OPT_KEY("-h", KEY_HELP),
+	FUSE_OPT_KEY("--help", KEY_HELP),
+	FUSE_OPT_KEY("-V", KEY_VERSION),
+	FUSE_OPT_KEY("--version", KEY_VERSION),
+	FUSE_OPT_KEY("allow_other", KEY_ALLOW_OTHER),
+	/* mount(8) and fstab add these; they mean nothing to a FUSE daemon. */
+	FUSE_OPT_KEY("auto", KEY_DROP),
+	FUSE_OPT_KEY("noauto", KEY_DROP),
+	FUSE_OPT_KEY("user", KEY_DROP),
+	FUSE_OPT_KEY("nouser", KEY_DROP),
+	FUSE_OPT_KEY("users", KEY_DROP),
+	FUSE_OPT_KEY("_netdev", KEY_DROP),
+	FUSE_OPT_KEY("nofail", KEY_DROP),
+	FUSE_OPT_KEY("defaults", KEY_DROP),
+	FUSE_OPT_END
+};
+
+static int on_option(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+	struct raw *raw = data;
+	(void)outargs;
+	switch (key) {
+	case KEY_FOREGROUND:
+		raw->foreground = 1;
+		return 0;
+	case KEY_DEBUG:
+		raw->debug = 1;
+		raw->foreground = 1;
+		return 1; /* libfuse prints requests too */
+	case KEY_SINGLE:
+		raw->single = 1;
+		return 0;
+	case KEY_HELP:
+		raw->help = 1;
+		return 0;
+	case KEY_VERSION:
+		raw->version = 1;
+		return 0;
+	case KEY_ALLOW_OTHER:
+		raw->allow_other = 1;
+		return 1;
+	case KEY_DROP:
+		return 0;
+	case FUSE_OPT_KEY_NONOPT:
+		if (raw->npositional >= 3)
+			return -1;
+		raw->positional[raw->npositional++] = strdup(arg);
+		return 0;
+	default:
+		if (strncmp(arg, "x-", 2) == 0)
+			return 0; /* x-systemd.* and friends from fstab are for other programs */
+		return 1;
+	}
+}
+
+__attribute__((format(printf, 1, 2)))
+static int bad(const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	fprintf(stderr, "mmfs: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
+	va_end(ap);
+	return -1;
+}
+
+static int parse_size_option(const char *name, const char *text, uint64_t ram_bytes, bool allow_zero,
+			     uint64_t *out)
+{
+	int err = size_parse(text, ram_bytes, out);
+	if (err == -ERANGE) {
+		fprintf(stderr, "mmfs: -o %s=%s is too large\n", name, text);
+		return -1;
+	}
+	if (err != 0) {
+		fprintf(stderr, "mmfs: -o %s=%s is not a size (use bytes with k, m, g or t%s)\n", name, text,
+			ram_bytes ? ", or a percentage of RAM" : "");
+		return -1;
+	}
+	if (*out == 0 && !allow_zero) {
+		fprintf(stderr, "mmfs: -o %s=%s must be more than zero\n", name, text);
+		return -1;
+	}
+	return 0;
+}
+
+static int parse_count(const char *name, const char *text, uint64_t max, uint64_t *out)
+{
+	uint64_t value;
+	if (size_parse(text, 0, &value) != 0 || value == 0 || value > max) {
+		fprintf(stderr, "mmfs: -o %s=%s must be a whole number from 1 to %llu\n", name, text,
+			(unsigned long long)max);
+		return -1;
+	}
+	*out = value;
+	return 0;
+}
+
+static int validate(struct raw *raw, uint64_t ram_bytes, struct options *out)
+{
+	uint64_t value;
+	out->pool_bytes = ram_bytes / 2;
+	out->pool_nodes = ram_bytes / 4096 / 2;
+	out->default_capacity = META_UNLIMITED;
+	out->default_lifetime = LIFETIME_PERSISTENT;
+	out->threads = 0;
+	out->tune_bdi = true;
+	if (raw->size != NULL && parse_size_option("size", raw->size, ram_bytes, false, &out->pool_bytes) != 0)
+		return -1;
+	if (raw->nr_segments != NULL &&
+	    parse_count("nr_segments", raw->nr_segments, UINT32_MAX, &out->pool_nodes) != 0)
+		return -1;
+	if (raw->capacity != NULL && strcmp(raw->capacity, "unlimited") != 0 &&
+	    parse_size_option("capacity", raw->capacity, 0, false, &out->default_capacity) != 0)
+		return -1;
+	if (raw->lifetime != NULL &&
+	    lifetime_parse(raw->lifetime, strlen(raw->lifetime), &out->default_lifetime) != 0)
+		return bad("-o lifetime=%s must be persistent or transient", raw->lifetime);
+	if (raw->threads != NULL) {
+		if (parse_count("threads", raw->threads, 64, &value) != 0)
+			return -1;
+		out->threads = (unsigned)value;
+	}
+	if (raw->single)
+		out->threads = 1;
+	if (raw->bdi != NULL) {
+		if (strcmp(raw->bdi, "tune") == 0)
+			out->tune_bdi = true;
+		else if (strcmp(raw->bdi, "keep") == 0)
+			out->tune_bdi = false;
+		else
+			return bad("-o bdi=%s must be tune or keep", raw->bdi);
+	}
+	if (raw->backing != NULL) {
+		if (raw->backing[0] == '\0')
+			return bad("-o backing= needs a directory");
+		out->backing = strdup(raw->backing);
+	}
+	return 0;
+}
+
+/* mount(8) runs "mmfs SOURCE MOUNTPOINT -o ...": with two positionals the first is the source. */
+static int take_mountpoint(struct raw *raw, struct options *out)
+{
+	struct stat st;
+	if (raw->npositional == 0)
+		return bad("no mountpoint given (see mmfs --help)");
+	if (raw->npositional > 2)
+		return bad("too many arguments: %s", raw->positional[2]);
+	const char *path = raw->positional[raw->npositional - 1];
+	char resolved[PATH_MAX];
+	if (realpath(path, resolved) == NULL)
+		return bad("%s: mountpoint does not exist", path);
+	if (stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode))
+		return bad("%s: mountpoint is not a directory", path);
+	out->mountpoint = strdup(resolved);
+	return out->mountpoint == NULL ? -1 : 0;
+}
+
+static void raw_free(struct raw *raw)
+{
+	free(raw->backing);
+	free(raw->size);
+	free(raw->nr_segments);
+	free(raw->capacity);
+	free(raw->lifetime);
+	free(raw->threads);
+	free(raw->bdi);
+	for (int i = 0; i < raw->npositional; i++)
+		free(raw->positional[i]);
+}
+
+int options_parse(int argc, char **argv, uint64_t ram_bytes, struct options *out)
+{
+	struct raw raw;
+	int rc = -1;
+	memset(&raw, 0, sizeof(raw));
+	memset(out, 0, sizeof(*out));
+	out->args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
+	if (fuse_opt_parse(&out->args, &raw, specs, on_option) != 0) {
+		fprintf(stderr, "mmfs: bad command line (see mmfs --help)\n");
+		goto out;
+	}
+	out->show_help = raw.help;
+	out->show_version = raw.version;
+	if (raw.help || raw.version) {
+		rc = 0;
+		goto out;
+	}
+	out->foreground = raw.foreground;
+	out->debug = raw.debug;
+	out->allow_other = raw.allow_other;
+	if (validate(&raw, ram_bytes, out) != 0 || take_mountpoint(&raw, out) != 0)
+		goto out;
+	/* The kernel checks permissions from the modes we report: that is what makes sharing safe. */
+	if (fuse_opt_add_arg(&out->args, "-odefault_permissions,fsname=mmfs,subtype=mmfs") != 0)
+		goto out;
+	rc = 0;
+out:
+	raw_free(&raw);
+	return rc;
+}
+
+void options_free(struct options *opts)
+{
+	free(opts->mountpoint);
+	free(opts->backing);
+	fuse_opt_free_args(&opts->args);
+}
+
+void options_usage(const char *progname)
+{
+	printf("usage: %s [options] MOUNTPOINT\n"
+	       "Named shared memory as files: every regular file under MOUNTPOINT is a memory segment.\n\n"
+	       "    -h, --help             print this help and exit\n"
+	       "    -V, --version          print the version and exit\n"
+	       "    -f                     stay in the foreground\n"
+	       "    -d, -o debug           print every request (implies -f)\n"
+	       "    -s                     single-threaded (same as -o threads=1)\n"
+	       "    -o backing=DIR         directory of the backing files (default /dev/shm/mmfs-UID-MOUNTPOINT)\n"
+	       "    -o size=N              pool size: bytes with k/m/g/t, or N%% of RAM (default 50%%)\n"
+	       "    -o nr_segments=N       most files, directories and links (default: RAM pages / 2)\n"
+	       "    -o capacity=N          default capacity of new segments (default unlimited)\n"
+	       "    -o lifetime=L          default lifetime of new segments: persistent or transient\n"
+	       "    -o threads=N           worker threads (default: one per core, at least 2)\n"
+	       "    -o bdi=tune|keep       let stores through mappings use the normal dirty limit (tune,\n"
+	       "                           root only, default) or keep the kernel's FUSE default\n"
+	       "    -o allow_other         (root) share with every user; the root becomes mode 1777\n\n",
+	       progname);
+}

@@ -1,0 +1,478 @@
+/* store.c - the store's life cycle, nodes, attributes and the pool's view (statfs). */
+#include "store_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "backing.h"
+
+#define STORE_BLOCK 4096
+
+void node_touch(struct timespec *ts)
+{
+	clock_gettime(CLOCK_REALTIME, ts);
+}
+
+struct node *node_new(struct store *store, mode_t mode)
+{
+	struct node *node = calloc(1, sizeof(*node));
+	if (node == NULL)
+		return NULL;
+	node->mode = mode;
+	node->fd = -1;
+	node->capacity = META_UNLIMITED;
+	node->accounted = true;
+	node_touch(&node->mtime);
+	node->atime = node->mtime;
+	node->ctime = node->mtime;
+	(void)store;
+	return node;
+}
+
+void node_fill_stat(const struct node *node, struct stat *st)
+{
+	memset(st, 0, sizeof(*st));
+	st->st_ino = node->ino;
+	st->st_mode = node->mode;
+	st->st_nlink = node->nlink;
+	st->st_uid = node->uid;
+	st->st_gid = node->gid;
+	st->st_size = (off_t)node->size;
+	st->st_blksize = STORE_BLOCK;
+	st->st_blocks = (blkcnt_t)((node->size + 511) / 512);
+	st->st_atim = node->atime;
+	st->st_mtim = node->mtime;
+	st->st_ctim = node->ctime;
+}
+
+int check_name(const char *name)
+{
+	size_t len = strlen(name);
+	if (len == 0)
+		return -ENOENT;
+	if (len > STORE_NAME_MAX)
+		return -ENAMETOOLONG;
+	return 0;
+}
+
+int node_backing_at(struct node *node, int *dirfd, const char **name)
+{
+	if (node->links == NULL)
+		return -ENOENT;
+	*dirfd = node->links->dir->fd;
+	*name = node->links->name;
+	return 0;
+}
+
+int node_fd(struct store *store, struct node *node)
+{
+	int dirfd;
+	const char *name;
+	if (node->fd >= 0)
+		return node->fd;
+	if (!node_is_reg(node) && !node_is_dir(node))
+		return -EOPNOTSUPP;
+	int err = node_backing_at(node, &dirfd, &name);
+	if (err != 0)
+		return err;
+	int flags = node_is_dir(node) ? O_RDONLY | O_DIRECTORY : O_RDWR;
+	int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	node->fd = fd;
+	if (node_is_reg(node) && node->opens == 0)
+		store->fd_cached++;
+	return fd;
+}
+
+void node_fd_trim(struct store *store, struct node *node)
+{
+	if (!node_is_reg(node) || node->fd < 0 || node->opens > 0)
+		return;
+	if (store->fd_cached <= store->fd_cache_limit && node->accounted)
+		return;
+	close(node->fd);
+	node->fd = -1;
+	store->fd_cached--;
+}
+
+int node_save_meta(struct store *store, struct node *node)
+{
+	struct meta meta = {
+		.mode = node->mode, .uid = node->uid, .gid = node->gid,
+		.capacity = node->capacity, .lifetime = node->lifetime,
+	};
+	char buf[META_MAX_LEN];
+	int fd = node_fd(store, node);
+	if (fd < 0)
+		return fd;
+	size_t len = meta_encode(&meta, buf, sizeof(buf));
+	int err = fsetxattr(fd, META_XATTR, buf, len, 0) == 0 ? 0 : -errno;
+	node_fd_trim(store, node);
+	return err;
+}
+
+void node_maybe_unaccount(struct store *store, struct node *node)
+{
+	if (!node->accounted || node->nlink > 0 || node->opens > 0)
+		return;
+	node->accounted = false;
+	if (node_is_reg(node))
+		pool_resize(&store->pool, node->size, 0);
+	pool_give_node(&store->pool);
+	if (node->fd >= 0 && !node_is_dir(node)) {
+		close(node->fd);
+		node->fd = -1;
+		store->fd_cached--;
+	}
+}
+
+void node_maybe_free(struct store *store, struct node *node)
+{
+	if (node == store->root || node->nlookup > 0 || node->opens > 0 || node->pins > 0 || node->nlink > 0)
+		return;
+	node_maybe_unaccount(store, node);
+	if (node->fd >= 0) {
+		/* Only directories get here with an fd: files closed theirs when unaccounted. */
+		close(node->fd);
+		node->fd = -1;
+	}
+	free(node);
+}
+
+/* Allows a few thousand idle backing fds, well under RLIMIT_NOFILE, so that re-opening a segment
+ * costs no openat() while the daemon keeps room for the kernel's and libfuse's own descriptors. */
+static unsigned fd_cache_limit(void)
+{
+	struct rlimit rl;
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 4096;
+	if (rl.rlim_cur < 512)
+		return 64;
+	rlim_t limit = rl.rlim_cur / 2;
+	return limit > 16384 ? 16384 : (unsigned)limit;
+}
+
+int store_open(const struct store_config *config, struct store **out)
+{
+	int err;
+	struct store *store = calloc(1, sizeof(*store));
+	if (store == NULL)
+		return -ENOMEM;
+	store->config = *config;
+	store->is_root = geteuid() == 0;
+	store->fd_cache_limit = fd_cache_limit();
+	pthread_mutex_init(&store->lock, NULL);
+	pool_init(&store->pool, config->pool_bytes, config->pool_nodes);
+	err = names_init(&store->names);
+	if (err != 0)
+		goto err_free;
+	store->root = node_new(store, S_IFDIR | (config->root_mode & 07777));
+	if (store->root == NULL) {
+		err = -ENOMEM;
+		goto err_names;
+	}
+	store->root->uid = config->root_uid;
+	store->root->gid = config->root_gid;
+	store->root->nlink = 2;
+	store->root->nlookup = 1;
+	err = backing_open_dir(config->backing_dir, NULL);
+	if (err < 0)
+		goto err_root;
+	store->root->fd = err;
+	/* One daemon per backing directory: two would each believe their own memory. The kernel drops the
+	 * lock when its holder dies, so a crashed daemon never blocks its successor. */
+	if (flock(store->root->fd, LOCK_EX | LOCK_NB) != 0) {
+		err = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		goto err_fd;
+	}
+	struct stat st;
+	if (fstat(store->root->fd, &st) == 0)
+		store->root->ino = st.st_ino;
+	pool_take_node(&store->pool);
+	err = store_load(store);
+	if (err != 0)
+		goto err_fd;
+	*out = store;
+	return 0;
+
+err_fd:
+	close(store->root->fd);
+err_root:
+	free(store->root);
+err_names:
+	names_free(&store->names);
+err_free:
+	pthread_mutex_destroy(&store->lock);
+	free(store);
+	return err;
+}
+
+/* Frees every node reachable from dir, children first. Used only at shutdown. */
+static void free_tree(struct node *dir)
+{
+	struct link *l = dir->first_child;
+	while (l != NULL) {
+		struct link *next = l->next;
+		struct node *child = l->node;
+		/* A node with several names is freed when its last name goes. */
+		struct link **pp = &child->links;
+		while (*pp != l)
+			pp = &(*pp)->node_next;
+		*pp = l->node_next;
+		if (node_is_dir(child))
+			free_tree(child);
+		if (child->links == NULL) {
+			if (child->fd >= 0)
+				close(child->fd);
+			free(child);
+		}
+		free(l);
+		l = next;
+	}
+}
+
+void store_close(struct store *store)
+{
+	if (store == NULL)
+		return;
+	free_tree(store->root);
+	if (store->root->fd >= 0)
+		close(store->root->fd);
+	free(store->root);
+	names_free(&store->names);
+	pthread_mutex_destroy(&store->lock);
+	free(store);
+}
+
+struct node *store_root(struct store *store)
+{
+	return store->root;
+}
+
+uint64_t store_ino(const struct node *node)
+{
+	return node->ino;
+}
+
+int store_lookup(struct store *store, struct node *dir, const char *name, struct node **out, struct stat *st)
+{
+	int err = check_name(name);
+	if (err != 0)
+		return err;
+	pthread_mutex_lock(&store->lock);
+	struct link *link = names_find(&store->names, dir, name, strlen(name));
+	if (link == NULL) {
+		err = -ENOENT;
+	} else {
+		link->node->nlookup++;
+		node_fill_stat(link->node, st);
+		*out = link->node;
+	}
+	pthread_mutex_unlock(&store->lock);
+	return err;
+}
+
+void store_forget(struct store *store, struct node *node, uint64_t count)
+{
+	pthread_mutex_lock(&store->lock);
+	node->nlookup = count > node->nlookup ? 0 : node->nlookup - count;
+	node_maybe_free(store, node);
+	pthread_mutex_unlock(&store->lock);
+}
+
+int store_getattr(struct store *store, struct node *node, struct stat *st)
+{
+	pthread_mutex_lock(&store->lock);
+	node_fill_stat(node, st);
+	pthread_mutex_unlock(&store->lock);
+	return 0;
+}
+
+/* Changes the backing file's length and the pool together, or neither. Lock held. */
+int node_resize(struct store *store, struct node *node, uint64_t size)
+{
+	if (size == node->size)
+		return 0;
+	if (size > node->capacity)
+		return -EFBIG;
+	if (size > (uint64_t)INT64_MAX)
+		return -EFBIG;
+	int err = pool_resize(&store->pool, node->size, size);
+	if (err != 0)
+		return err;
+	int fd = node_fd(store, node);
+	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
+		err = fd < 0 ? fd : -errno;
+		pool_resize(&store->pool, size, node->size);
+		return err;
+	}
+	node->size = size;
+	node_fd_trim(store, node);
+	return 0;
+}
+
+/* Times are set on the backing file too, so that a restart shows them. Lock held. */
+static int set_backing_times(struct store *store, struct node *node, const struct timespec times[2])
+{
+	int dirfd;
+	const char *name;
+	if (node == store->root)
+		return futimens(node->fd, times) == 0 ? 0 : -errno;
+	if (node_backing_at(node, &dirfd, &name) != 0)
+		return 0; /* unlinked: nothing left to restore */
+	return utimensat(dirfd, name, times, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
+}
+
+/* Owners of symlinks and special files live on the backing inode itself: they carry no metadata record. */
+static int set_backing_owner(struct store *store, struct node *node, uid_t uid, gid_t gid)
+{
+	int dirfd;
+	const char *name;
+	if (!store->is_root || node_backing_at(node, &dirfd, &name) != 0)
+		return 0;
+	return fchownat(dirfd, name, uid, gid, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
+}
+
+/* FIFOs and sockets keep their mode on the backing inode, which the daemon never opens. */
+static int set_backing_mode(struct node *node, mode_t mode)
+{
+	int dirfd;
+	const char *name;
+	if (node_backing_at(node, &dirfd, &name) != 0)
+		return 0;
+	return fchmodat(dirfd, name, mode, 0) == 0 ? 0 : -errno;
+}
+
+static bool has_record(const struct node *node)
+{
+	return node_is_reg(node) || node_is_dir(node);
+}
+
+int store_setattr(struct store *store, struct node *node, const struct store_setattr *req, struct stat *st)
+{
+	int err = 0;
+	struct node saved;
+	pthread_mutex_lock(&store->lock);
+	saved = *node;
+	if ((req->valid & STORE_SET_SIZE) != 0) {
+		if (node_is_dir(node))
+			err = -EISDIR;
+		else if (!node_is_reg(node))
+			err = -EINVAL;
+		else
+			err = node_resize(store, node, req->size);
+		if (err != 0)
+			goto out;
+		node_touch(&node->mtime);
+		node->ctime = node->mtime;
+	}
+	bool meta_changed = false;
+	if ((req->valid & STORE_SET_MODE) != 0) {
+		node->mode = (node->mode & S_IFMT) | (req->mode & 07777);
+		meta_changed = true;
+	}
+	if ((req->valid & STORE_SET_UID) != 0) {
+		node->uid = req->uid;
+		meta_changed = true;
+	}
+	if ((req->valid & STORE_SET_GID) != 0) {
+		node->gid = req->gid;
+		meta_changed = true;
+	}
+	if (meta_changed) {
+		if (has_record(node))
+			err = node_save_meta(store, node);
+		else if ((req->valid & STORE_SET_MODE) != 0 && !S_ISLNK(node->mode))
+			err = set_backing_mode(node, req->mode & 07777);
+		if (err == 0 && !has_record(node) && (req->valid & (STORE_SET_UID | STORE_SET_GID)) != 0)
+			err = set_backing_owner(store, node, node->uid, node->gid);
+		if (err != 0) {
+			/* Keep memory and backing in step: undo a size change made above too. */
+			node->mode = saved.mode;
+			node->uid = saved.uid;
+			node->gid = saved.gid;
+			if (node->size != saved.size)
+				node_resize(store, node, saved.size);
+			node->mtime = saved.mtime;
+			node->ctime = saved.ctime;
+			goto out;
+		}
+		node_touch(&node->ctime);
+	}
+	if ((req->valid & (STORE_SET_ATIME | STORE_SET_MTIME | STORE_SET_ATIME_NOW | STORE_SET_MTIME_NOW)) != 0) {
+		struct timespec now;
+		struct timespec times[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_OMIT } };
+		node_touch(&now);
+		if ((req->valid & STORE_SET_ATIME_NOW) != 0)
+			times[0] = now;
+		else if ((req->valid & STORE_SET_ATIME) != 0)
+			times[0] = req->atime;
+		if ((req->valid & STORE_SET_MTIME_NOW) != 0)
+			times[1] = now;
+		else if ((req->valid & STORE_SET_MTIME) != 0)
+			times[1] = req->mtime;
+		if (!S_ISLNK(node->mode) || store->is_root)
+			set_backing_times(store, node, times);
+		if (times[0].tv_nsec != UTIME_OMIT)
+			node->atime = times[0];
+		if (times[1].tv_nsec != UTIME_OMIT)
+			node->mtime = times[1];
+		node->ctime = now;
+	}
+	if ((req->valid & STORE_SET_CTIME) != 0)
+		node->ctime = req->ctime;
+	node_fill_stat(node, st);
+out:
+	pthread_mutex_unlock(&store->lock);
+	return err;
+}
+
+int store_readlink(struct store *store, struct node *node, char *buf, size_t size)
+{
+	int dirfd;
+	const char *name;
+	int err;
+	if (!S_ISLNK(node->mode))
+		return -EINVAL;
+	pthread_mutex_lock(&store->lock);
+	err = node_backing_at(node, &dirfd, &name);
+	if (err == 0) {
+		ssize_t n = readlinkat(dirfd, name, buf, size);
+		if (n < 0)
+			err = -errno;
+		else if ((size_t)n >= size)
+			err = -ENAMETOOLONG;
+		else {
+			buf[n] = '\0';
+			err = (int)n;
+		}
+	}
+	pthread_mutex_unlock(&store->lock);
+	return err;
+}
+
+void store_statfs(struct store *store, struct statvfs *out)
+{
+	memset(out, 0, sizeof(*out));
+	pthread_mutex_lock(&store->lock);
+	uint64_t used_blocks = (store->pool.byte_used + STORE_BLOCK - 1) / STORE_BLOCK;
+	uint64_t total_blocks = store->pool.byte_limit / STORE_BLOCK;
+	out->f_bsize = STORE_BLOCK;
+	out->f_frsize = STORE_BLOCK;
+	out->f_blocks = total_blocks;
+	out->f_bfree = used_blocks >= total_blocks ? 0 : total_blocks - used_blocks;
+	out->f_bavail = out->f_bfree;
+	out->f_files = store->pool.node_limit;
+	out->f_ffree = store->pool.node_used >= store->pool.node_limit ? 0 : store->pool.node_limit -
+		store->pool.node_used;
+	out->f_favail = out->f_ffree;
+	out->f_namemax = STORE_NAME_MAX;
+	pthread_mutex_unlock(&store->lock);
+}

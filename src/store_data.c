@@ -1,0 +1,178 @@
+/* store_data.c - the data path: open, read, write, sync and release of segments on their backing files.
+ * This is the one seam where a libfuse with passthrough could hand reads, writes and mmap to the kernel. */
+#include "store_int.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
+
+int store_open_file(struct store *store, struct node *node, int flags)
+{
+	(void)flags;
+	if (node_is_dir(node))
+		return -EISDIR;
+	if (!node_is_reg(node))
+		return -ENXIO;
+	pthread_mutex_lock(&store->lock);
+	int fd = node->nlink == 0 && node->opens == 0 ? -ENOENT : node_fd(store, node);
+	if (fd >= 0) {
+		if (node->opens == 0)
+			store->fd_cached--;
+		node->opens++;
+	}
+	pthread_mutex_unlock(&store->lock);
+	return fd < 0 ? fd : 0;
+}
+
+void store_release(struct store *store, struct node *node)
+{
+	pthread_mutex_lock(&store->lock);
+	if (node->opens > 0 && --node->opens == 0) {
+		if (node->fd >= 0)
+			store->fd_cached++;
+		if (node->lifetime == LIFETIME_TRANSIENT && node->nlink > 0)
+			node_unlink_all(store, node);
+		node_maybe_unaccount(store, node);
+		node_fd_trim(store, node);
+		node_maybe_free(store, node);
+	}
+	pthread_mutex_unlock(&store->lock);
+}
+
+ssize_t store_read(struct store *store, struct node *node, void *buf, size_t size, uint64_t off)
+{
+	pthread_mutex_lock(&store->lock);
+	int fd = node->fd;
+	uint64_t length = node->size;
+	pthread_mutex_unlock(&store->lock);
+	if (fd < 0)
+		return -EBADF;
+	if (off >= length)
+		return 0;
+	if (size > length - off)
+		size = length - off;
+	size_t done = 0;
+	while (done < size) {
+		ssize_t n = pread(fd, (char *)buf + done, size - done, (off_t)(off + done));
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return done > 0 ? (ssize_t)done : -errno;
+		}
+		if (n == 0)
+			break;
+		done += (size_t)n;
+	}
+	return (ssize_t)done;
+}
+
+/* Writes all of buf at off, retrying short writes. Returns 0 or -errno. */
+static int write_all(int fd, const char *buf, size_t size, uint64_t off)
+{
+	while (size > 0) {
+		ssize_t n = pwrite(fd, buf, size, (off_t)off);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		buf += n;
+		size -= (size_t)n;
+		off += (uint64_t)n;
+	}
+	return 0;
+}
+
+ssize_t store_write(struct store *store, struct node *node, const void *buf, size_t size, uint64_t off)
+{
+	int err = 0;
+	if (off > (uint64_t)INT64_MAX || size > (uint64_t)INT64_MAX - off)
+		return -EFBIG;
+	uint64_t end = off + size;
+	pthread_mutex_lock(&store->lock);
+	uint64_t old_size = node->size;
+	if (node->fd < 0) {
+		err = -EBADF;
+		goto out;
+	}
+	if (end > old_size) {
+		if (end > node->capacity) {
+			err = -EFBIG;
+			goto out;
+		}
+		err = pool_resize(&store->pool, old_size, end);
+		if (err != 0)
+			goto out;
+	}
+	err = write_all(node->fd, buf, size, off);
+	if (err != 0) {
+		/* A full backing filesystem: take back whatever part of the growth landed. */
+		if (end > old_size) {
+			if (ftruncate(node->fd, (off_t)old_size) != 0) {
+				/* Nothing better to do: the length stays as memory says. */
+			}
+			pool_resize(&store->pool, end, old_size);
+		}
+		goto out;
+	}
+	if (end > old_size)
+		node->size = end;
+	node_touch(&node->mtime);
+	node->ctime = node->mtime;
+out:
+	pthread_mutex_unlock(&store->lock);
+	return err != 0 ? err : (ssize_t)size;
+}
+
+int store_fsync(struct store *store, struct node *node, bool datasync)
+{
+	pthread_mutex_lock(&store->lock);
+	int fd = node->fd;
+	pthread_mutex_unlock(&store->lock);
+	if (fd < 0)
+		return 0;
+	int rc = datasync ? fdatasync(fd) : fsync(fd);
+	return rc == 0 ? 0 : -errno;
+}
+
+int store_fallocate(struct store *store, struct node *node, uint64_t off, uint64_t len, bool keep_size)
+{
+	int err = 0;
+	if (len == 0)
+		return -EINVAL;
+	if (off > (uint64_t)INT64_MAX || len > (uint64_t)INT64_MAX - off)
+		return -EFBIG;
+	uint64_t end = off + len;
+	pthread_mutex_lock(&store->lock);
+	uint64_t old_size = node->size;
+	bool grows = !keep_size && end > old_size;
+	if (node->fd < 0) {
+		err = -EBADF;
+		goto out;
+	}
+	if (grows) {
+		if (end > node->capacity) {
+			err = -EFBIG;
+			goto out;
+		}
+		err = pool_resize(&store->pool, old_size, end);
+		if (err != 0)
+			goto out;
+	}
+	if (fallocate(node->fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, (off_t)off, (off_t)len) != 0) {
+		err = -errno;
+		if (grows) {
+			if (ftruncate(node->fd, (off_t)old_size) != 0) {
+				/* The length stays as memory says. */
+			}
+			pool_resize(&store->pool, end, old_size);
+		}
+		goto out;
+	}
+	if (grows)
+		node->size = end;
+	node_touch(&node->ctime);
+out:
+	pthread_mutex_unlock(&store->lock);
+	return err;
+}

@@ -1,0 +1,77 @@
+/* store_int.h - the store's private structures, shared by the store_*.c files and nobody else. */
+#ifndef MMFS_STORE_INT_H
+#define MMFS_STORE_INT_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "names.h"
+#include "pool.h"
+#include "store.h"
+
+struct node {
+	mode_t mode;             /* type and permissions as users see them */
+	uid_t uid;
+	gid_t gid;
+	uint32_t nlink;
+	uint64_t size;           /* exact length; equals the backing file's length */
+	uint64_t capacity;       /* META_UNLIMITED for none */
+	enum lifetime lifetime;
+	struct timespec atime, mtime, ctime;
+	uint64_t ino;            /* st_ino shown to users: the backing inode number */
+	uint64_t nlookup;        /* references the kernel holds */
+	uint32_t opens;          /* open handles (each mapping holds one too) */
+	uint32_t pins;           /* directory snapshots that list this node */
+	bool accounted;          /* counted in the pool (false once the last name and handle are gone) */
+	int fd;                  /* backing fd: O_RDWR for files, O_DIRECTORY for directories, or -1 */
+	struct link *links;      /* the names of this node */
+	struct link *first_child; /* directories: entries in creation order */
+	struct link *last_child;
+};
+
+struct store {
+	pthread_mutex_t lock;
+	struct store_config config;
+	struct names names;
+	struct pool pool;
+	struct node *root;
+	unsigned fd_cached;       /* backing fds held by nodes with no open handle */
+	unsigned fd_cache_limit;
+	bool is_root;             /* running as root: owners can be given to backing symlinks */
+};
+
+static inline bool node_is_dir(const struct node *n) { return S_ISDIR(n->mode); }
+static inline bool node_is_reg(const struct node *n) { return S_ISREG(n->mode); }
+
+/* store.c */
+struct node *node_new(struct store *store, mode_t mode);
+void node_fill_stat(const struct node *node, struct stat *st);
+void node_touch(struct timespec *ts);
+/* Frees the node when nothing refers to it any more. Call with the lock held. */
+void node_maybe_free(struct store *store, struct node *node);
+/* The node lost its last name: give back its pool share once no handle remains either. */
+void node_maybe_unaccount(struct store *store, struct node *node);
+/* A backing fd of a regular file or directory, opened on demand. Returns fd or -errno. */
+int node_fd(struct store *store, struct node *node);
+/* Closes a cached fd of a file with no open handle when the cache is over its limit. */
+void node_fd_trim(struct store *store, struct node *node);
+/* Writes the metadata record of a file or directory to its backing file. */
+int node_save_meta(struct store *store, struct node *node);
+/* Where the node's backing file is reached from: its parent's fd and name. -ENOENT when it has no name. */
+int node_backing_at(struct node *node, int *dirfd, const char **name);
+int check_name(const char *name);
+/* Changes a file's length in the backing file and the pool together, or neither (-EFBIG, -ENOSPC). */
+int node_resize(struct store *store, struct node *node, uint64_t size);
+
+/* store_ns.c */
+void dir_attach(struct store *store, struct node *dir, struct link *link);
+void dir_detach(struct store *store, struct link *link);
+/* Removes every name of a transient node (its last handle is gone). Returns the number of names removed. */
+void node_unlink_all(struct store *store, struct node *node);
+
+/* store_load.c */
+int store_load(struct store *store);
+
+#endif

@@ -1,0 +1,180 @@
+/* store_load.c - start-up: rebuild the in-memory tree from the backing directory, dropping transients. */
+#include "store_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+/* Hard links found so far: backing inode number -> node, so that a second name joins the first node. */
+struct seen {
+	uint64_t *inos;
+	struct node **nodes;
+	size_t count, cap;
+};
+
+static struct node *seen_find(const struct seen *seen, uint64_t ino)
+{
+	for (size_t i = 0; i < seen->count; i++) {
+		if (seen->inos[i] == ino)
+			return seen->nodes[i];
+	}
+	return NULL;
+}
+
+static int seen_add(struct seen *seen, uint64_t ino, struct node *node)
+{
+	if (seen->count == seen->cap) {
+		size_t cap = seen->cap ? seen->cap * 2 : 64;
+		uint64_t *inos = realloc(seen->inos, cap * sizeof(*inos));
+		if (inos == NULL)
+			return -ENOMEM;
+		seen->inos = inos;
+		struct node **nodes = realloc(seen->nodes, cap * sizeof(*nodes));
+		if (nodes == NULL)
+			return -ENOMEM;
+		seen->nodes = nodes;
+		seen->cap = cap;
+	}
+	seen->inos[seen->count] = ino;
+	seen->nodes[seen->count] = node;
+	seen->count++;
+	return 0;
+}
+
+/* Reads the metadata record; a missing or malformed one gives the safe default: private to the daemon. */
+static void read_meta(int fd, const struct stat *st, struct node *node)
+{
+	char buf[META_MAX_LEN];
+	struct meta meta;
+	ssize_t n = fgetxattr(fd, META_XATTR, buf, sizeof(buf));
+	if (n > 0 && meta_decode(buf, (size_t)n, &meta) == 0 && (meta.mode & S_IFMT) == (st->st_mode & S_IFMT)) {
+		node->mode = meta.mode;
+		node->uid = meta.uid;
+		node->gid = meta.gid;
+		node->capacity = meta.capacity;
+		node->lifetime = meta.lifetime;
+		return;
+	}
+	node->mode = (st->st_mode & S_IFMT) | 0600;
+	node->uid = st->st_uid;
+	node->gid = st->st_gid;
+}
+
+static void take_times(struct node *node, const struct stat *st)
+{
+	node->atime = st->st_atim;
+	node->mtime = st->st_mtim;
+	node->ctime = st->st_ctim;
+}
+
+static int load_dir(struct store *store, struct node *dir, struct seen *seen);
+
+/* Adds one backing entry under dir. Entries of kinds mmfs never makes are left alone and not shown. */
+static int load_entry(struct store *store, struct node *dir, const char *name, struct seen *seen)
+{
+	struct stat st;
+	int err;
+	if (fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+		return errno == ENOENT ? 0 : -errno;
+	mode_t type = st.st_mode & S_IFMT;
+	if (type != S_IFREG && type != S_IFDIR && type != S_IFLNK && type != S_IFIFO && type != S_IFSOCK)
+		return 0;
+	if (check_name(name) != 0)
+		return 0;
+	struct node *node = type == S_IFREG && st.st_nlink > 1 ? seen_find(seen, st.st_ino) : NULL;
+	bool new_node = node == NULL;
+	if (new_node) {
+		node = node_new(store, type);
+		if (node == NULL)
+			return -ENOMEM;
+		node->ino = st.st_ino;
+		node->mode = st.st_mode;
+		node->uid = st.st_uid;
+		node->gid = st.st_gid;
+		take_times(node, &st);
+		if (type == S_IFREG || type == S_IFDIR) {
+			int flags = type == S_IFDIR ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK;
+			int fd = openat(dir->fd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+			if (fd < 0) {
+				free(node);
+				return -errno;
+			}
+			read_meta(fd, &st, node);
+			if (type == S_IFDIR)
+				node->fd = fd;
+			else
+				close(fd);
+		}
+		if (type == S_IFREG || type == S_IFLNK)
+			node->size = (uint64_t)st.st_size;
+	}
+	if (node->lifetime == LIFETIME_TRANSIENT) {
+		/* Nobody can hold it open across a restart: reclaim it, as its last holder would have. */
+		if (unlinkat(dir->fd, name, 0) != 0)
+			err = -errno;
+		else
+			err = 0;
+		if (new_node)
+			free(node);
+		return err;
+	}
+	struct link *link = link_new(dir, node, name, strlen(name));
+	if (link == NULL) {
+		if (new_node)
+			free(node);
+		return -ENOMEM;
+	}
+	dir_attach(store, dir, link);
+	node->nlink++;
+	if (!new_node)
+		return 0;
+	/* The pool may be smaller than what is already there: take it all, later growth will fail. */
+	store->pool.node_used++;
+	store->pool.byte_used += type == S_IFREG ? node->size : 0;
+	if (type == S_IFREG && st.st_nlink > 1) {
+		err = seen_add(seen, st.st_ino, node);
+		if (err != 0)
+			return err;
+	}
+	if (type == S_IFDIR) {
+		node->nlink = 2;
+		dir->nlink++;
+		return load_dir(store, node, seen);
+	}
+	return 0;
+}
+
+static int load_dir(struct store *store, struct node *dir, struct seen *seen)
+{
+	int fd = openat(dir->fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	DIR *d = fdopendir(fd);
+	if (d == NULL) {
+		int err = -errno;
+		close(fd);
+		return err;
+	}
+	int err = 0;
+	struct dirent *de;
+	while (err == 0 && (de = readdir(d)) != NULL) {
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		err = load_entry(store, dir, de->d_name, seen);
+	}
+	closedir(d);
+	return err;
+}
+
+int store_load(struct store *store)
+{
+	struct seen seen = { 0 };
+	int err = load_dir(store, store->root, &seen);
+	free(seen.inos);
+	free(seen.nodes);
+	return err;
+}
