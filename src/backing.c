@@ -24,11 +24,15 @@ int backing_default_path(const char *mountpoint, uid_t uid, char *buf, size_t bu
 		return -ENAMETOOLONG;
 	size_t pos = (size_t)n;
 	const char *p = mountpoint + 1;
-	if (*p == '\0' && pos + 2 <= buflen)
+	if (*p == '\0') {
+		if (pos + 2 > buflen)
+			return -ENAMETOOLONG;
 		buf[pos++] = '-'; /* the root directory itself */
+	}
 	for (; *p != '\0'; p++) {
 		unsigned char c = (unsigned char)*p;
-		if (pos + 4 > buflen)
+		size_t need = c == '/' || is_plain(c) ? 1 : 3;
+		if (pos + need + 1 > buflen)
 			return -ENAMETOOLONG;
 		if (c == '/') {
 			buf[pos++] = '-';

@@ -1,9 +1,11 @@
 /* main.c - mmfs: parse the command line, open the store, mount, serve until unmounted, unwind. */
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "backing.h"
@@ -35,7 +37,8 @@ static unsigned default_threads(void)
 	return cores < 2 ? 2 : (unsigned)cores;
 }
 
-static int open_store(const struct options *opts, struct fs *fs, char *backing, size_t backing_len)
+static int open_store(const struct options *opts, struct fs *fs, char *backing, size_t backing_len,
+		      bool *existed)
 {
 	if (opts->backing != NULL) {
 		snprintf(backing, backing_len, "%s", opts->backing);
@@ -44,6 +47,8 @@ static int open_store(const struct options *opts, struct fs *fs, char *backing, 
 			opts->mountpoint);
 		return -1;
 	}
+	struct stat st;
+	*existed = lstat(backing, &st) == 0;
 	struct store_config config = {
 		.backing_dir = backing,
 		.pool_bytes = opts->pool_bytes,
@@ -59,6 +64,10 @@ static int open_store(const struct options *opts, struct fs *fs, char *backing, 
 	int err = store_open(&config, &fs->store);
 	if (err == -EBUSY) {
 		fprintf(stderr, "mmfs: %s: backing directory is in use by another mmfs\n", backing);
+		return -1;
+	}
+	if (err == -ELOOP || err == -ENOTDIR) {
+		fprintf(stderr, "mmfs: %s: the backing path is a symlink or not a directory\n", backing);
 		return -1;
 	}
 	if (err == -EPERM) {
@@ -79,7 +88,8 @@ static void tune_bdi(const struct options *opts)
 	if (!opts->tune_bdi)
 		return;
 	if (geteuid() != 0) {
-		fuse_log(FUSE_LOG_DEBUG, "mmfs: not root: stores through mappings keep FUSE's strict dirty limit\n");
+		if (opts->debug)
+			fuse_log(FUSE_LOG_DEBUG, "mmfs: not root: stores through mappings keep FUSE's dirty limit\n");
 		return;
 	}
 	int err = bdi_find(opts->mountpoint, dev, sizeof(dev));
@@ -111,6 +121,8 @@ int main(int argc, char **argv)
 	struct fs fs;
 	char backing[4096];
 	int status = 1;
+	bool mounted = false;
+	bool backing_existed = true;
 
 	memset(&fs, 0, sizeof(fs));
 	if (options_parse(argc, argv, ram_bytes(), &opts) != 0) {
@@ -137,21 +149,24 @@ int main(int argc, char **argv)
 	raise_fd_limit();
 	fs.timeout = 86400.0;
 	fs.debug = opts.debug;
-	if (open_store(&opts, &fs, backing, sizeof(backing)) != 0)
-		goto out_opts;
+	/* The session first: a mount option libfuse refuses must leave nothing behind, not even the
+	 * backing directory. */
 	fs.se = fuse_session_new(&opts.args, &fs_lowlevel_ops, sizeof(fs_lowlevel_ops), &fs);
 	if (fs.se == NULL) {
 		fprintf(stderr, "mmfs: bad mount options (libfuse said why above)\n");
-		goto out_store;
+		goto out_opts;
 	}
+	if (open_store(&opts, &fs, backing, sizeof(backing), &backing_existed) != 0)
+		goto out_session;
 	if (fuse_set_signal_handlers(fs.se) != 0) {
 		fprintf(stderr, "mmfs: cannot set signal handlers\n");
-		goto out_session;
+		goto out_store;
 	}
 	if (fuse_session_mount(fs.se, opts.mountpoint) != 0) {
 		fprintf(stderr, "mmfs: %s: cannot mount (libfuse said why above)\n", opts.mountpoint);
 		goto out_signals;
 	}
+	mounted = true;
 	tune_bdi(&opts);
 	if (fuse_daemonize(opts.foreground) != 0) {
 		fprintf(stderr, "mmfs: cannot go to the background\n");
@@ -161,16 +176,21 @@ int main(int argc, char **argv)
 		fuse_log(FUSE_LOG_ERR, "mmfs: cannot start the notifier thread\n");
 		goto out_unmount;
 	}
-	status = serve(&fs, &opts) == 0 ? 0 : 1;
+	/* libfuse reports the signal that ended the loop: SIGTERM, SIGINT and SIGHUP are a clean stop. */
+	int rc = serve(&fs, &opts);
+	status = rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGHUP ? 0 : 1;
 	fs_notifier_stop(&fs);
 out_unmount:
 	fuse_session_unmount(fs.se);
 out_signals:
 	fuse_remove_signal_handlers(fs.se);
-out_session:
-	fuse_session_destroy(fs.se);
 out_store:
 	store_close(fs.store);
+	/* A mount that never came up leaves no empty backing directory of its own making behind. */
+	if (!mounted && !backing_existed)
+		rmdir(backing);
+out_session:
+	fuse_session_destroy(fs.se);
 out_opts:
 	options_free(&opts);
 	return status;

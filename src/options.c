@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
+#include "bdi.h"
 #include "size.h"
 
 /* The raw text of each -o option; validated after parsing, so each mistake gets its own message. */
@@ -29,6 +31,7 @@ struct raw {
 	int allow_other;
 	int help;
 	int version;
+	int bad_option;
 };
 
 enum {
@@ -72,6 +75,40 @@ static const struct fuse_opt specs[] = {
 	FUSE_OPT_END
 };
 
+/* Mount options that libfuse 3.14 and the kernel understand. Checked here so that a mistake gets one clear
+ * line from mmfs instead of libfuse's two-line complaint after the store was opened. */
+static bool is_libfuse_option(const char *opt)
+{
+	static const char *const exact[] = {
+		"allow_root", "default_permissions", "auto_unmount", "blkdev", "ro", "rw", "suid", "nosuid",
+		"dev", "nodev", "exec", "noexec", "async", "sync", "atime", "noatime", "diratime", "nodiratime",
+		"relatime", "norelatime", "strictatime", "nostrictatime", "lazytime", "nolazytime", "dirsync",
+		"clone_fd", NULL,
+	};
+	static const char *const prefixes[] = {
+		"fsname=", "subtype=", "max_read=", "blksize=", "context=", "fscontext=", "defcontext=",
+		"rootcontext=", "max_idle_threads=", "max_threads=", NULL,
+	};
+	for (size_t i = 0; exact[i] != NULL; i++) {
+		if (strcmp(opt, exact[i]) == 0)
+			return true;
+	}
+	for (size_t i = 0; prefixes[i] != NULL; i++) {
+		if (strncmp(opt, prefixes[i], strlen(prefixes[i])) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* Reports the first unknown option only: one line per mistaken command. */
+static int unknown(struct raw *raw, const char *prefix, const char *opt)
+{
+	if (!raw->bad_option)
+		fprintf(stderr, "mmfs: unknown option %s%s (see mmfs --help)\n", prefix, opt);
+	raw->bad_option = 1;
+	return 0;
+}
+
 static int on_option(void *data, const char *arg, int key, struct fuse_args *outargs)
 {
 	struct raw *raw = data;
@@ -106,7 +143,15 @@ static int on_option(void *data, const char *arg, int key, struct fuse_args *out
 	default:
 		if (strncmp(arg, "x-", 2) == 0)
 			return 0; /* x-systemd.* and friends from fstab are for other programs */
-		return 1;
+		if (strncmp(arg, "-o", 2) == 0 || arg[0] != '-') {
+			const char *opt = strncmp(arg, "-o", 2) == 0 ? arg + 2 : arg;
+			if (opt[0] == '\0')
+				return 0; /* "-o a,,b" or a trailing comma: nothing was asked */
+			if (is_libfuse_option(opt))
+				return 1;
+			return unknown(raw, "-o ", opt);
+		}
+		return unknown(raw, "", arg);
 	}
 }
 
@@ -207,8 +252,25 @@ static int take_mountpoint(struct raw *raw, struct options *out)
 		return bad("too many arguments: %s", raw->positional[2]);
 	const char *path = raw->positional[raw->npositional - 1];
 	char resolved[PATH_MAX];
-	if (realpath(path, resolved) == NULL)
-		return bad("%s: mountpoint does not exist", path);
+	if (realpath(path, resolved) == NULL) {
+		int err = errno;
+		/* Another user's FUSE mount, or a dead one, cannot be entered: say what it is. */
+		char absolute[PATH_MAX];
+		int n = -1;
+		if (path[0] == '/')
+			n = snprintf(absolute, sizeof(absolute), "%s", path);
+		else if (getcwd(resolved, sizeof(resolved)) != NULL)
+			n = snprintf(absolute, sizeof(absolute), "%s/%s", resolved, path);
+		if (n < 0 || (size_t)n >= sizeof(absolute))
+			absolute[0] = '\0';
+		if (absolute[0] != '\0' && bdi_mounted_here(absolute))
+			return bad("%s: an mmfs is already mounted there", path);
+		if (err == ENOTCONN)
+			return bad("%s: a dead mount is there (unmount it with fusermount3 -u)", path);
+		if (err == ENOENT)
+			return bad("%s: mountpoint does not exist", path);
+		return bad("%s: cannot use the mountpoint: %s", path, strerror(err));
+	}
 	if (stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode))
 		return bad("%s: mountpoint is not a directory", path);
 	out->mountpoint = strdup(resolved);
@@ -236,9 +298,12 @@ int options_parse(int argc, char **argv, uint64_t ram_bytes, struct options *out
 	memset(out, 0, sizeof(*out));
 	out->args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
 	if (fuse_opt_parse(&out->args, &raw, specs, on_option) != 0) {
-		fprintf(stderr, "mmfs: bad command line (see mmfs --help)\n");
+		if (!raw.bad_option)
+			fprintf(stderr, "mmfs: bad command line (see mmfs --help)\n");
 		goto out;
 	}
+	if (raw.bad_option)
+		goto out;
 	out->show_help = raw.help;
 	out->show_version = raw.version;
 	if (raw.help || raw.version) {

@@ -31,8 +31,34 @@ struct node *node_new(struct store *store, mode_t mode)
 	node_touch(&node->mtime);
 	node->atime = node->mtime;
 	node->ctime = node->mtime;
-	(void)store;
+	node->all_next = store->all;
+	if (store->all != NULL)
+		store->all->all_prev = node;
+	store->all = node;
 	return node;
+}
+
+void node_free(struct store *store, struct node *node)
+{
+	if (node->all_prev != NULL)
+		node->all_prev->all_next = node->all_next;
+	else
+		store->all = node->all_next;
+	if (node->all_next != NULL)
+		node->all_next->all_prev = node->all_prev;
+	free(node);
+}
+
+void node_take_backing_times(struct node *node)
+{
+	struct stat st;
+	if (node->fd >= 0 && fstat(node->fd, &st) == 0) {
+		node->mtime = st.st_mtim;
+		node->ctime = st.st_ctim;
+	} else {
+		node_touch(&node->mtime);
+		node->ctime = node->mtime;
+	}
 }
 
 void node_fill_stat(const struct node *node, struct stat *st)
@@ -58,6 +84,9 @@ int check_name(const char *name)
 		return -ENOENT;
 	if (len > STORE_NAME_MAX)
 		return -ENAMETOOLONG;
+	/* The kernel never sends these, but the store must never reach outside the backing tree. */
+	if (strchr(name, '/') != NULL || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+		return -EINVAL;
 	return 0;
 }
 
@@ -143,7 +172,7 @@ void node_maybe_free(struct store *store, struct node *node)
 		close(node->fd);
 		node->fd = -1;
 	}
-	free(node);
+	node_free(store, node);
 }
 
 /* Allows a few thousand idle backing fds, well under RLIMIT_NOFILE, so that re-opening a segment
@@ -158,6 +187,8 @@ static unsigned fd_cache_limit(void)
 	rlim_t limit = rl.rlim_cur / 2;
 	return limit > 16384 ? 16384 : (unsigned)limit;
 }
+
+static void free_all(struct store *store);
 
 int store_open(const struct store_config *config, struct store **out)
 {
@@ -198,14 +229,17 @@ int store_open(const struct store_config *config, struct store **out)
 	pool_take_node(&store->pool);
 	err = store_load(store);
 	if (err != 0)
-		goto err_fd;
+		goto err_nodes;
 	*out = store;
 	return 0;
 
+err_nodes:
+	free_all(store);
+	goto err_names;
 err_fd:
 	close(store->root->fd);
 err_root:
-	free(store->root);
+	node_free(store, store->root);
 err_names:
 	names_free(&store->names);
 err_free:
@@ -214,38 +248,38 @@ err_free:
 	return err;
 }
 
-/* Frees every node reachable from dir, children first. Used only at shutdown. */
-static void free_tree(struct node *dir)
+/* Frees every name below dir (not the nodes: store_close frees those from its list). */
+static void free_links(struct node *dir)
 {
 	struct link *l = dir->first_child;
 	while (l != NULL) {
 		struct link *next = l->next;
-		struct node *child = l->node;
-		/* A node with several names is freed when its last name goes. */
-		struct link **pp = &child->links;
-		while (*pp != l)
-			pp = &(*pp)->node_next;
-		*pp = l->node_next;
-		if (node_is_dir(child))
-			free_tree(child);
-		if (child->links == NULL) {
-			if (child->fd >= 0)
-				close(child->fd);
-			free(child);
-		}
+		if (node_is_dir(l->node) && l->node->first_child != NULL)
+			free_links(l->node);
 		free(l);
 		l = next;
 	}
+	dir->first_child = dir->last_child = NULL;
+}
+
+/* Frees every node and name; used at shutdown and when start-up fails part way. */
+static void free_all(struct store *store)
+{
+	free_links(store->root);
+	while (store->all != NULL) {
+		struct node *node = store->all;
+		if (node->fd >= 0)
+			close(node->fd);
+		node_free(store, node);
+	}
+	store->root = NULL;
 }
 
 void store_close(struct store *store)
 {
 	if (store == NULL)
 		return;
-	free_tree(store->root);
-	if (store->root->fd >= 0)
-		close(store->root->fd);
-	free(store->root);
+	free_all(store);
 	names_free(&store->names);
 	pthread_mutex_destroy(&store->lock);
 	free(store);
@@ -314,6 +348,7 @@ int node_resize(struct store *store, struct node *node, uint64_t size)
 		return err;
 	}
 	node->size = size;
+	node_take_backing_times(node);
 	node_fd_trim(store, node);
 	return 0;
 }
@@ -370,8 +405,6 @@ int store_setattr(struct store *store, struct node *node, const struct store_set
 			err = node_resize(store, node, req->size);
 		if (err != 0)
 			goto out;
-		node_touch(&node->mtime);
-		node->ctime = node->mtime;
 	}
 	bool meta_changed = false;
 	if ((req->valid & STORE_SET_MODE) != 0) {

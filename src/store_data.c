@@ -88,13 +88,16 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 	int err = 0;
 	if (off > (uint64_t)INT64_MAX || size > (uint64_t)INT64_MAX - off)
 		return -EFBIG;
-	uint64_t end = off + size;
+	/* A zero-byte write changes nothing, wherever it points. */
+	uint64_t end = size == 0 ? 0 : off + size;
 	pthread_mutex_lock(&store->lock);
 	uint64_t old_size = node->size;
 	if (node->fd < 0) {
 		err = -EBADF;
 		goto out;
 	}
+	if (size == 0)
+		goto out;
 	if (end > old_size) {
 		if (end > node->capacity) {
 			err = -EFBIG;
@@ -117,8 +120,7 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 	}
 	if (end > old_size)
 		node->size = end;
-	node_touch(&node->mtime);
-	node->ctime = node->mtime;
+	node_take_backing_times(node);
 out:
 	pthread_mutex_unlock(&store->lock);
 	return err != 0 ? err : (ssize_t)size;

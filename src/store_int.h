@@ -29,6 +29,8 @@ struct node {
 	struct link *links;      /* the names of this node */
 	struct link *first_child; /* directories: entries in creation order */
 	struct link *last_child;
+	struct node *all_prev;   /* every node of the store, so that closing it frees even unnamed ones */
+	struct node *all_next;
 };
 
 struct store {
@@ -37,6 +39,7 @@ struct store {
 	struct names names;
 	struct pool pool;
 	struct node *root;
+	struct node *all;         /* list of every node */
 	unsigned fd_cached;       /* backing fds held by nodes with no open handle */
 	unsigned fd_cache_limit;
 	bool is_root;             /* running as root: owners can be given to backing symlinks */
@@ -47,6 +50,10 @@ static inline bool node_is_reg(const struct node *n) { return S_ISREG(n->mode); 
 
 /* store.c */
 struct node *node_new(struct store *store, mode_t mode);
+/* Takes a node out of the store's list and frees it (its fd must be closed already). */
+void node_free(struct store *store, struct node *node);
+/* Copies mtime and ctime from the backing file after a data change, so a restart shows the same times. */
+void node_take_backing_times(struct node *node);
 void node_fill_stat(const struct node *node, struct stat *st);
 void node_touch(struct timespec *ts);
 /* Frees the node when nothing refers to it any more. Call with the lock held. */

@@ -100,7 +100,7 @@ static int load_entry(struct store *store, struct node *dir, const char *name, s
 			int flags = type == S_IFDIR ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK;
 			int fd = openat(dir->fd, name, flags | O_NOFOLLOW | O_CLOEXEC);
 			if (fd < 0) {
-				free(node);
+				node_free(store, node);
 				return -errno;
 			}
 			read_meta(fd, &st, node);
@@ -119,13 +119,13 @@ static int load_entry(struct store *store, struct node *dir, const char *name, s
 		else
 			err = 0;
 		if (new_node)
-			free(node);
+			node_free(store, node);
 		return err;
 	}
 	struct link *link = link_new(dir, node, name, strlen(name));
 	if (link == NULL) {
 		if (new_node)
-			free(node);
+			node_free(store, node);
 		return -ENOMEM;
 	}
 	dir_attach(store, dir, link);

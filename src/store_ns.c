@@ -139,6 +139,12 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 	} else {
 		if (mknodat(dir->fd, name, type | (node->mode & 0777), 0) != 0)
 			return -errno;
+		/* mknodat applied the daemon's umask; the mode the caller asked for is the one to keep. */
+		if (fchmodat(dir->fd, name, node->mode & 07777, 0) != 0) {
+			int err = -errno;
+			unlinkat(dir->fd, name, 0);
+			return err;
+		}
 	}
 	node->fd = fd;
 	int err;
@@ -207,7 +213,8 @@ static int create_node(struct store *store, struct node *dir, const char *name, 
 
 err_pool:
 	free(link);
-	free(node);
+	if (node != NULL)
+		node_free(store, node);
 	pool_give_node(&store->pool);
 out:
 	pthread_mutex_unlock(&store->lock);

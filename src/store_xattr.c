@@ -24,7 +24,7 @@ static int parse_capacity(const char *value, size_t size, uint64_t *out)
 	char text[64];
 	if (size > 0 && value[size - 1] == '\n')
 		size--;
-	if (size == 0 || size >= sizeof(text))
+	if (size == 0 || size >= sizeof(text) || memchr(value, '\0', size) != NULL)
 		return -EINVAL;
 	memcpy(text, value, size);
 	text[size] = '\0';

@@ -7,7 +7,7 @@
 mmfs_start
 
 f="$MNT/seg"
-cap() { getfattr --only-values -n user.mmf.capacity "$1" 2>&1; }
+cap() { getfattr --absolute-names --only-values -n user.mmf.capacity "$1" 2>&1; }
 # append FILE BYTES: appends BYTES bytes 'y' with one write(); prints OK or the errno name.
 append() { py_errno 'fd=os.open(p, os.O_WRONLY|os.O_APPEND); n=os.write(fd, b"y"*int(c)); os.close(fd); n==int(c) or print("short", n)' p="$1" c="$2"; }
 

@@ -8,6 +8,10 @@ set -u
 : "${MMFS:?MMFS must name the mmfs binary}"
 : "${MMF:=}"
 : "${CLIENTS:=}"
+# Python for the checks: the system one when there is one (a version manager's shim costs 0.25 s a call).
+if [ -z "${PYTHON:-}" ]; then
+	if [ -x /usr/bin/python3 ]; then PYTHON=/usr/bin/python3; else PYTHON=python3; fi
+fi
 
 TEST_NAME=$(basename "$0" .sh)
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/mmfs-test.XXXXXX")
@@ -46,6 +50,7 @@ lib_cleanup() {
 }
 trap lib_cleanup EXIT
 trap 'exit 130' INT TERM
+trap 'exit 129' HUP
 
 # Skips the test (exit 77) unless FUSE mounts can work here.
 require_fuse() {
@@ -70,9 +75,15 @@ new_backing() {
 # Starts mmfs in the foreground (in the background of this shell) on $MNT with backing $BACKING and the
 # given extra arguments, and waits until the mount is up. Fails the test with the daemon's log if it died.
 mmfs_start() {
-	require_fuse
 	new_backing
-	"$MMFS" -f -o "backing=$BACKING" "$@" "$MNT" >>"$DAEMON_LOG" 2>&1 &
+	mmfs_start_raw -o "backing=$BACKING" "$@"
+}
+
+# Like mmfs_start but passes only the given arguments (no backing=): for tests of the default backing, which
+# must then set BACKING to the directory the daemon uses so that the EXIT trap removes it.
+mmfs_start_raw() {
+	require_fuse
+	"$MMFS" -f "$@" "$MNT" >>"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
 	tries=0
 	while ! grep -qs " $MNT fuse" /proc/mounts; do
@@ -146,7 +157,7 @@ expect_fail() {
 # errno_of COMMAND...: runs a Python one-liner style check; prints the errno name of an OSError or OK.
 # Usage: errno_of 'os.truncate(p, 10)' p=/path  -- keeps error checks exact without parsing messages.
 py_errno() {
-	python3 - "$@" <<'PY'
+	"$PYTHON" - "$@" <<'PY'
 import errno, os, sys
 code = sys.argv[1]
 env = dict(a.split("=", 1) for a in sys.argv[2:])

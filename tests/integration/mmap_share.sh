@@ -25,7 +25,7 @@ check_stores "after a remount"
 # A mapping made by python sees what the shell wrote, and the shell sees what python stores.
 printf 'shell wrote this' >"$MNT/py"
 truncate -s 4096 "$MNT/py"
-expect_eq "python mmap reads and stores" "shell wrote this" "$(python3 -c '
+expect_eq "python mmap reads and stores" "shell wrote this" "$("$PYTHON" -c '
 import mmap, os, sys
 fd = os.open(sys.argv[1], os.O_RDWR)
 m = mmap.mmap(fd, 4096, mmap.MAP_SHARED)

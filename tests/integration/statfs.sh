@@ -6,7 +6,8 @@
 
 mmfs_start -o size=8m,nr_segments=100
 df_field() { df -B1 --output="$1" "$MNT" | tail -n 1 | tr -d ' '; }
-dfi_field() { df -i --output="$1" "$MNT" | tail -n 1 | tr -d ' '; }
+# df -i columns: Filesystem Inodes IUsed IFree IUse% Mounted-on.
+dfi_field() { df -i "$MNT" | tail -n 1 | awk -v f="$1" '{ print (f == "itotal" ? $2 : f == "iused" ? $3 : $4) }'; }
 
 expect_eq "mount type and source" "fuse.mmfs mmfs" "$(findmnt -n -o FSTYPE,SOURCE --mountpoint "$MNT")"
 expect_eq "df type" "fuse.mmfs" "$(df --output=fstype "$MNT" | tail -n 1 | tr -d ' ')"
@@ -36,7 +37,7 @@ mmfs_stop
 mmfs_start -o size=1048576
 expect_eq "df size with size=1048576" "1048576" "$(df_field size)"
 mmfs_stop
-ram=$(awk '/^MemTotal:/ { print $2 * 1024 }' /proc/meminfo)
+ram=$(($(awk '/^MemTotal:/ { print $2 }' /proc/meminfo) * 1024))
 mmfs_start -o size=50%
 sz=$(df_field size)
 half=$((ram / 2))

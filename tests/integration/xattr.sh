@@ -8,7 +8,7 @@ mmfs_start
 f="$MNT/seg"
 echo data >"$f"
 mkdir "$MNT/dir"
-get() { getfattr --only-values -n "$1" "$2" 2>&1; }
+get() { getfattr --absolute-names --only-values -n "$1" "$2" 2>&1; }
 
 # Ordinary user.* attributes.
 setfattr -n user.color -v blue "$f" || fail "setfattr user.color"
@@ -16,28 +16,28 @@ expect_eq "getfattr user.color" "blue" "$(get user.color "$f")"
 setfattr -n user.color -v red "$f"
 expect_eq "getfattr user.color after replacing" "red" "$(get user.color "$f")"
 printf 'bin\000ary\377' >"$WORK/val"
-python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.bin", open(sys.argv[2], "rb").read())' "$f" "$WORK/val"
+"$PYTHON" -c 'import os,sys; os.setxattr(sys.argv[1], "user.bin", open(sys.argv[2], "rb").read())' "$f" "$WORK/val"
 expect_eq "binary attribute value" "$(od -An -tx1 "$WORK/val")" \
-	"$(python3 -c 'import os,sys; sys.stdout.buffer.write(os.getxattr(sys.argv[1], "user.bin"))' "$f" | od -An -tx1)"
+	"$("$PYTHON" -c 'import os,sys; sys.stdout.buffer.write(os.getxattr(sys.argv[1], "user.bin"))' "$f" | od -An -tx1)"
 expect_eq "empty attribute value" "0" \
-	"$(python3 -c 'import os,sys; os.setxattr(sys.argv[1], "user.empty", b""); print(len(os.getxattr(sys.argv[1], "user.empty")))' "$f" 2>&1)"
+	"$("$PYTHON" -c 'import os,sys; os.setxattr(sys.argv[1], "user.empty", b""); print(len(os.getxattr(sys.argv[1], "user.empty")))' "$f" 2>&1)"
 expect_eq "XATTR_CREATE on an existing attribute" "EEXIST" \
 	"$(py_errno 'os.setxattr(p, "user.color", b"x", os.XATTR_CREATE)' p="$f")"
 expect_eq "XATTR_REPLACE on a missing attribute" "ENODATA" \
 	"$(py_errno 'os.setxattr(p, "user.nope", b"x", os.XATTR_REPLACE)' p="$f")"
 expect_eq "get a missing attribute" "ENODATA" "$(py_errno 'os.getxattr(p, "user.nope")' p="$f")"
 expect_eq "list of a segment" "user.bin user.color user.empty user.mmf.capacity user.mmf.lifetime" \
-	"$(python3 -c 'import os,sys; print(" ".join(sorted(os.listxattr(sys.argv[1]))))' "$f")"
+	"$("$PYTHON" -c 'import os,sys; print(" ".join(sorted(os.listxattr(sys.argv[1]))))' "$f")"
 expect_eq "getfattr -d shows the user's attributes" 'user.color="red"' \
-	"$(getfattr -d "$f" 2>/dev/null | grep '^user.color=')"
+	"$(getfattr --absolute-names -d "$f" 2>/dev/null | grep '^user.color=')"
 setfattr -x user.color "$f" || fail "setfattr -x user.color"
 expect_eq "get after remove" "ENODATA" "$(py_errno 'os.getxattr(p, "user.color")' p="$f")"
 expect_eq "remove a missing attribute" "ENODATA" "$(py_errno 'os.removexattr(p, "user.color")' p="$f")"
 expect_eq "list after remove" "user.bin user.empty user.mmf.capacity user.mmf.lifetime" \
-	"$(python3 -c 'import os,sys; print(" ".join(sorted(os.listxattr(sys.argv[1]))))' "$f")"
+	"$("$PYTHON" -c 'import os,sys; print(" ".join(sorted(os.listxattr(sys.argv[1]))))' "$f")"
 expect_eq "content untouched by attributes" "data" "$(cat "$f")"
 expect_eq "size query of an attribute (getxattr with size 0)" "8" \
-	"$(python3 -c 'import ctypes,sys; l=ctypes.CDLL(None, use_errno=True); print(l.getxattr(sys.argv[1].encode(), b"user.bin", None, 0))' "$f")"
+	"$("$PYTHON" -c 'import ctypes,sys; l=ctypes.CDLL(None, use_errno=True); print(l.getxattr(sys.argv[1].encode(), b"user.bin", None, 0))' "$f")"
 
 # user.mmf.capacity and user.mmf.lifetime.
 expect_eq "capacity of a new segment" "unlimited" "$(get user.mmf.capacity "$f")"
@@ -79,6 +79,6 @@ mmfs_start
 expect_eq "user attribute after remount" "kept" "$(get user.note "$MNT/moved")"
 expect_eq "capacity after remount" "8192" "$(get user.mmf.capacity "$MNT/moved")"
 expect_eq "binary attribute after remount" "$(od -An -tx1 "$WORK/val")" \
-	"$(python3 -c 'import os,sys; sys.stdout.buffer.write(os.getxattr(sys.argv[1], "user.bin"))' "$MNT/moved" | od -An -tx1)"
+	"$("$PYTHON" -c 'import os,sys; sys.stdout.buffer.write(os.getxattr(sys.argv[1], "user.bin"))' "$MNT/moved" | od -An -tx1)"
 mmfs_stop
 finish

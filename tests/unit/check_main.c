@@ -8,6 +8,8 @@ int main(void)
 	SRunner *runner = srunner_create(size_suite());
 	srunner_add_suite(runner, pool_suite());
 	srunner_add_suite(runner, meta_suite());
+	srunner_add_suite(runner, names_suite());
+	srunner_add_suite(runner, backing_suite());
 	srunner_add_suite(runner, store_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);

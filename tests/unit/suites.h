@@ -7,6 +7,8 @@
 Suite *size_suite(void);
 Suite *pool_suite(void);
 Suite *meta_suite(void);
+Suite *names_suite(void);
+Suite *backing_suite(void);
 Suite *store_suite(void);
 
 #endif

@@ -1,0 +1,39 @@
+/* mmf.h - what every verb of the mmf command shares: exit codes, the context and the verb entry points. */
+#ifndef MMF_MMF_H
+#define MMF_MMF_H
+
+#include <limits.h>
+#include <stddef.h>
+
+/* Exit statuses: 0 success, 1 failure (one "mmf: NAME: reason" line), 2 wrong usage, 124 wait timed out. */
+#define MMF_EXIT_OK 0
+#define MMF_EXIT_FAIL 1
+#define MMF_EXIT_USAGE 2
+#define MMF_EXIT_TIMEOUT 124
+
+/* What main hands every verb: the --mount given before the verb, and room for the checked mount path. */
+struct mmf_ctx {
+	const char *mount_opt;   /* --mount DIR given before or after the verb, NULL when none */
+	char mount[PATH_MAX];    /* the canonical path of the mount, filled by ctx_segment_path */
+};
+
+/*
+ * Checks NAME (relative, not leaving the mount), then finds and checks the mount, then writes the
+ * segment's path into path. Reports any problem itself. Returns 0, or the exit status to end with:
+ * MMF_EXIT_USAGE for a bad name, MMF_EXIT_FAIL for a missing mount or a path too long.
+ */
+int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t pathlen);
+
+/* Each verb takes its own argv (argv[0] is the verb's name) and returns the exit status. */
+int verb_new(struct mmf_ctx *ctx, int argc, char **argv);
+int verb_open(struct mmf_ctx *ctx, int argc, char **argv);
+int verb_info(struct mmf_ctx *ctx, int argc, char **argv);
+int verb_rm(struct mmf_ctx *ctx, int argc, char **argv);
+int verb_write(struct mmf_ctx *ctx, int argc, char **argv);
+int verb_read(struct mmf_ctx *ctx, int argc, char **argv);
+int verb_save(struct mmf_ctx *ctx, int argc, char **argv);
+int verb_lock(struct mmf_ctx *ctx, int argc, char **argv);
+int verb_ls(struct mmf_ctx *ctx, int argc, char **argv);
+int verb_wait(struct mmf_ctx *ctx, int argc, char **argv);
+
+#endif

@@ -1,0 +1,126 @@
+/* mount.c - finding the mmfs mount to use and making sure an mmfs is mounted there. */
+#include "mount.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/statfs.h>
+
+#include "mmf.h"
+#include "report.h"
+
+#define MOUNT_DEFAULT "/mnt/mmf"
+#define MOUNT_FSTYPE "fuse.mmfs"
+#define MOUNT_FUSE_SUPER_MAGIC 0x65735546
+
+/* Returns field n (0-based, space-separated) of line, cut in place at its end; NULL when missing. */
+static char *field(char *line, int n)
+{
+	char *p = line;
+
+	for (int i = 0; i < n; i++) {
+		p = strchr(p, ' ');
+		if (p == NULL)
+			return NULL;
+		p++;
+	}
+	char *end = strpbrk(p, " \n");
+	if (end != NULL)
+		*end = '\0';
+	return p;
+}
+
+/* mountinfo writes space, tab, newline and backslash in paths as \ooo octal escapes. */
+static void unescape(char *s)
+{
+	char *out = s;
+
+	while (*s != '\0') {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out++ = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 4;
+		} else {
+			*out++ = *s++;
+		}
+	}
+	*out = '\0';
+}
+
+/*
+ * Finds the file system type of the topmost mount at dir in /proc/self/mountinfo: later lines stack on
+ * earlier ones. Writes it to fstype (empty when nothing is mounted at dir). Returns 0 or a negative errno.
+ */
+static int mounted_type(const char *dir, char *fstype, size_t fstypelen)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+
+	if (f == NULL)
+		return -errno;
+	fstype[0] = '\0';
+	while (getline(&line, &cap, f) > 0) {
+		/* Fields: id parent maj:min root mountpoint options [optional...] - fstype source superopts */
+		char *sep = strstr(line, " - ");
+		char *type;
+		char *point;
+
+		if (sep == NULL)
+			continue;
+		type = field(sep + 3, 0);
+		point = field(line, 4);
+		if (point == NULL || type == NULL)
+			continue;
+		unescape(point);
+		if (strcmp(point, dir) == 0)
+			snprintf(fstype, fstypelen, "%s", type);
+	}
+	free(line);
+	fclose(f);
+	return 0;
+}
+
+int mount_find(const char *opt_dir, char *out, size_t outlen)
+{
+	const char *dir = opt_dir;
+	char real[PATH_MAX];
+	char fstype[64];
+	struct statfs sfs;
+	int rc;
+
+	if (dir == NULL) {
+		dir = getenv("MMF_MOUNT");
+		if (dir == NULL || *dir == '\0')
+			dir = MOUNT_DEFAULT;
+	}
+	if (realpath(dir, real) == NULL) {
+		int err = errno;
+
+		if (err == ENOENT)
+			return report_fail(dir, "no such directory, so no mmfs is mounted there "
+					   "(mount one with 'mmfs %s', or use --mount DIR or MMF_MOUNT)", dir);
+		if (err == ENOTCONN)
+			return report_fail(dir, "the mount is not connected: its mmfs daemon has gone "
+					   "(unmount it with 'fusermount3 -u %s' and mount it again)", dir);
+		return report_fail(dir, "%s", strerror(err));
+	}
+	rc = mounted_type(real, fstype, sizeof fstype);
+	if (rc != 0)
+		return report_fail("/proc/self/mountinfo", "%s", strerror(-rc));
+	/* mountinfo names the type; statfs confirms that what this path reaches now is a FUSE mount. */
+	if (strcmp(fstype, MOUNT_FSTYPE) != 0 || statfs(real, &sfs) != 0 ||
+	    (unsigned long)sfs.f_type != MOUNT_FUSE_SUPER_MAGIC) {
+		if (fstype[0] == '\0')
+			return report_fail(dir, "no mmfs mounted here "
+					   "(mount one with 'mmfs %s', or use --mount DIR or MMF_MOUNT)", dir);
+		return report_fail(dir, "no mmfs mounted here but %s "
+				   "(mount mmfs elsewhere and use --mount DIR or MMF_MOUNT)", fstype);
+	}
+	if (strlen(real) >= outlen)
+		return report_errno(dir, ENAMETOOLONG);
+	memcpy(out, real, strlen(real) + 1);
+	return 0;
+}

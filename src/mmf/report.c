@@ -1,0 +1,64 @@
+/* report.c - the one-line messages of mmf on standard error, and errno numbers said in users' words. */
+#include "report.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "mmf.h"
+
+const char *report_reason(int err)
+{
+	/* Users think in segments, not files: say what the errno means for a segment. */
+	switch (err) {
+	case ENOENT: return "no such segment";
+	case EEXIST: return "segment already exists";
+	case EFBIG: return "capacity exceeded";
+	case ENOSPC: return "no space left in the mmfs pool";
+	case EISDIR: return "is a directory, not a segment";
+	case ENOTDIR: return "a directory in the name is not a directory";
+	case EACCES: return "permission denied";
+	case EPERM: return "operation not permitted";
+	case ENAMETOOLONG: return "name too long";
+	case ENOTCONN: return "the mount is not connected (its mmfs daemon has gone)";
+	case EROFS: return "read-only file system";
+	default: return strerror(err);
+	}
+}
+
+int report_fail(const char *what, const char *fmt, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "mmf: %s: ", what);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	return MMF_EXIT_FAIL;
+}
+
+int report_errno(const char *what, int err)
+{
+	return report_fail(what, "%s", report_reason(err));
+}
+
+int report_usage(const char *verb, const char *fmt, ...)
+{
+	va_list ap;
+
+	/* Errors of mmf itself (no verb yet) name no verb: "mmf: unknown verb 'x'". */
+	if (strcmp(verb, "mmf") == 0)
+		fputs("mmf: ", stderr);
+	else
+		fprintf(stderr, "mmf: %s: ", verb);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	if (strcmp(verb, "mmf") == 0)
+		fputs(" (see 'mmf --help')\n", stderr);
+	else
+		fprintf(stderr, " (see 'mmf %s --help')\n", verb);
+	return MMF_EXIT_USAGE;
+}

@@ -1,0 +1,80 @@
+/* run.c - running a user's COMMAND while mmf holds something (a lock, a transient segment) for it. */
+#include "run.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static volatile pid_t run_child;
+
+/* Passes SIGTERM and SIGHUP on, so COMMAND ends first and mmf lets go of what it holds after it. */
+static void pass_on(int sig)
+{
+	if (run_child > 0)
+		kill(run_child, sig);
+}
+
+int run_command(char *const argv[])
+{
+	struct sigaction ignore = { .sa_handler = SIG_IGN };
+	struct sigaction forward = { .sa_handler = pass_on };
+	struct sigaction old_int, old_quit, old_term, old_hup;
+	int status = 0;
+	pid_t pid;
+
+	sigemptyset(&ignore.sa_mask);
+	sigemptyset(&forward.sa_mask);
+	fflush(NULL);
+	/* Like system(3): the terminal's SIGINT reaches COMMAND and mmf alike; mmf waits for COMMAND's end. */
+	sigaction(SIGINT, &ignore, &old_int);
+	sigaction(SIGQUIT, &ignore, &old_quit);
+	sigaction(SIGTERM, &forward, &old_term);
+	sigaction(SIGHUP, &forward, &old_hup);
+	pid = fork();
+	if (pid == 0) {
+		int err;
+
+		sigaction(SIGINT, &old_int, NULL);
+		sigaction(SIGQUIT, &old_quit, NULL);
+		sigaction(SIGTERM, &old_term, NULL);
+		sigaction(SIGHUP, &old_hup, NULL);
+		execvp(argv[0], argv);
+		err = errno;
+		if (err == ENOENT) {
+			fprintf(stderr, "mmf: %s: command not found\n", argv[0]);
+			_exit(127);
+		}
+		fprintf(stderr, "mmf: %s: %s\n", argv[0], strerror(err));
+		_exit(126);
+	}
+	if (pid < 0) {
+		int err = errno;
+
+		fprintf(stderr, "mmf: %s: cannot start: %s\n", argv[0], strerror(err));
+		status = 1;
+		goto out;
+	}
+	run_child = pid;
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			status = 1;
+			goto out;
+		}
+	}
+	run_child = 0;
+	if (WIFEXITED(status))
+		status = WEXITSTATUS(status);
+	else if (WIFSIGNALED(status))
+		status = 128 + WTERMSIG(status);
+	else
+		status = 1;
+out:
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGQUIT, &old_quit, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	sigaction(SIGHUP, &old_hup, NULL);
+	return status;
+}

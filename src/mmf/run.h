@@ -1,0 +1,14 @@
+/* run.h - running a user's COMMAND while mmf holds something (a lock, a transient segment) for it. */
+#ifndef MMF_RUN_H
+#define MMF_RUN_H
+
+/*
+ * Runs argv[0] (found on PATH) with argv and waits for it. While it runs, SIGINT and SIGQUIT are ignored
+ * by mmf (the terminal sends them to COMMAND too) and SIGTERM and SIGHUP are passed on to COMMAND, so
+ * mmf lets go of what it holds only after COMMAND has ended.
+ * Returns COMMAND's exit status, 128+N when signal N ended it, 127 when it was not found and 126 when it
+ * could not be run (both reported by the child).
+ */
+int run_command(char *const argv[]);
+
+#endif

@@ -1,0 +1,100 @@
+/* seginfo.c - what mmf shows about a segment (stat plus the user.mmf.* attributes) and how. */
+#include "seginfo.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <pwd.h>
+#include <grp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/xattr.h>
+#include <time.h>
+
+#include "size.h"
+
+/* Reads a short text attribute into buf; "-" when the segment has none or it cannot be read, since one
+ * missing column should not hide the rest. */
+static void text_xattr(const char *path, const char *name, char *buf, size_t buflen)
+{
+	ssize_t n = getxattr(path, name, buf, buflen - 1);
+
+	if (n <= 0) {
+		snprintf(buf, buflen, "-");
+		return;
+	}
+	buf[n] = '\0';
+}
+
+int seginfo_get(const char *path, struct seginfo *info)
+{
+	if (stat(path, &info->st) != 0)
+		return -errno;
+	if (S_ISDIR(info->st.st_mode))
+		return -EISDIR;
+	if (!S_ISREG(info->st.st_mode))
+		return -EINVAL;
+	text_xattr(path, SEGINFO_CAPACITY_XATTR, info->capacity, sizeof info->capacity);
+	text_xattr(path, SEGINFO_LIFETIME_XATTR, info->lifetime, sizeof info->lifetime);
+	return 0;
+}
+
+uint64_t seginfo_capacity(int fd)
+{
+	char buf[32];
+	uint64_t value;
+	ssize_t n = fgetxattr(fd, SEGINFO_CAPACITY_XATTR, buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return UINT64_MAX;
+	buf[n] = '\0';
+	if (size_parse(buf, 0, &value) != 0)
+		return UINT64_MAX;
+	return value;
+}
+
+const char *seginfo_owner(uid_t uid, char *buf, size_t buflen)
+{
+	struct passwd *pw = getpwuid(uid);
+
+	if (pw != NULL)
+		snprintf(buf, buflen, "%s", pw->pw_name);
+	else
+		snprintf(buf, buflen, "%lu", (unsigned long)uid);
+	return buf;
+}
+
+static const char *group_name(gid_t gid, char *buf, size_t buflen)
+{
+	struct group *gr = getgrgid(gid);
+
+	if (gr != NULL)
+		snprintf(buf, buflen, "%s", gr->gr_name);
+	else
+		snprintf(buf, buflen, "%lu", (unsigned long)gid);
+	return buf;
+}
+
+void seginfo_print(FILE *out, const char *name, const struct seginfo *info)
+{
+	char owner[64];
+	char group[64];
+	char when[64];
+	struct tm tm;
+
+	if (localtime_r(&info->st.st_mtim.tv_sec, &tm) == NULL ||
+	    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S %z", &tm) == 0)
+		snprintf(when, sizeof when, "%lld", (long long)info->st.st_mtim.tv_sec);
+	fprintf(out,
+		"name:     %s\n"
+		"length:   %jd\n"
+		"capacity: %s\n"
+		"lifetime: %s\n"
+		"owner:    %s\n"
+		"group:    %s\n"
+		"mode:     %04o\n"
+		"modified: %s\n",
+		name, (intmax_t)info->st.st_size, info->capacity, info->lifetime,
+		seginfo_owner(info->st.st_uid, owner, sizeof owner),
+		group_name(info->st.st_gid, group, sizeof group),
+		(unsigned)(info->st.st_mode & 07777), when);
+}

@@ -1,0 +1,32 @@
+/* seginfo.h - what mmf shows about a segment (stat plus the user.mmf.* attributes) and how. */
+#ifndef MMF_SEGINFO_H
+#define MMF_SEGINFO_H
+
+#include <stdint.h>
+#include <stdio.h>
+#include <sys/stat.h>
+
+#define SEGINFO_CAPACITY_XATTR "user.mmf.capacity"
+#define SEGINFO_LIFETIME_XATTR "user.mmf.lifetime"
+
+struct seginfo {
+	struct stat st;
+	char capacity[32];   /* decimal bytes, "unlimited", or "-" when unknown */
+	char lifetime[32];   /* "persistent", "transient", or "-" when unknown */
+};
+
+/* Fills info for the segment at path (symbolic links followed). Returns 0, -EISDIR for a directory,
+ * -EINVAL for anything else that is no regular file, or the negative errno of stat. */
+int seginfo_get(const char *path, struct seginfo *info);
+
+/* The capacity of the open segment fd in bytes; UINT64_MAX when unlimited or unreadable (nothing to check
+ * against then: the write itself still fails with EFBIG). */
+uint64_t seginfo_capacity(int fd);
+
+/* Prints the "key: value" block of mmf info. */
+void seginfo_print(FILE *out, const char *name, const struct seginfo *info);
+
+/* Writes the owner's user name (or uid) into buf. Returns buf. */
+const char *seginfo_owner(uid_t uid, char *buf, size_t buflen);
+
+#endif

@@ -1,0 +1,268 @@
+/* verbs_data.c - mmf write, read and save: the bytes of a segment in and out. */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "args.h"
+#include "mmf.h"
+#include "report.h"
+#include "segfile.h"
+#include "seginfo.h"
+#include "xio.h"
+
+/* The STRINGs joined by spaces with a newline, as echo prints them. */
+static char *join(char **strings, int n, size_t *len)
+{
+	size_t total = 0;
+	char *buf;
+	char *p;
+
+	for (int i = 0; i < n; i++)
+		total += strlen(strings[i]) + 1;
+	buf = malloc(total);
+	if (buf == NULL)
+		return NULL;
+	p = buf;
+	for (int i = 0; i < n; i++) {
+		size_t l = strlen(strings[i]);
+
+		memcpy(p, strings[i], l);
+		p += l;
+		*p++ = i + 1 < n ? ' ' : '\n';
+	}
+	*len = total;
+	return buf;
+}
+
+static int exceeded(const char *name, uint64_t capacity, uint64_t needed)
+{
+	return report_fail(name, "capacity exceeded: %" PRIu64 " bytes do not fit in a capacity of %" PRIu64
+			   " bytes (nothing written)", needed, capacity);
+}
+
+static int append_exceeded(const char *name, uint64_t capacity, uint64_t length, uint64_t more)
+{
+	return report_fail(name, "capacity exceeded: %" PRIu64 " more bytes after %" PRIu64 " do not fit in a "
+			   "capacity of %" PRIu64 " bytes (nothing written)", more, length, capacity);
+}
+
+/*
+ * Replaces the content with buf. The result is that of O_TRUNC and one write, but ordered so that a
+ * refusal changes nothing: growing first (ftruncate fails with EFBIG or ENOSPC before any byte moves),
+ * then the bytes, then cutting an old tail that is longer than the new content.
+ */
+static int replace(const char *name, int fd, const char *buf, size_t len)
+{
+	struct stat st;
+	int rc;
+
+	if (fstat(fd, &st) != 0)
+		return report_errno(name, errno);
+	if ((off_t)len > st.st_size && ftruncate(fd, (off_t)len) != 0) {
+		int err = errno;
+
+		if (err == EFBIG)
+			return exceeded(name, seginfo_capacity(fd), len);
+		return report_fail(name, "%s (nothing written)", report_reason(err));
+	}
+	rc = xio_pwrite_all(fd, buf, len, 0);
+	if (rc != 0)
+		return report_errno(name, -rc);
+	if ((off_t)len < st.st_size && ftruncate(fd, (off_t)len) != 0)
+		return report_errno(name, errno);
+	return 0;
+}
+
+/* Appends buf in one write(), which mmfs never interleaves with other appends. */
+static int append(const char *name, int fd, const char *buf, size_t len, uint64_t capacity)
+{
+	struct stat st;
+	int rc;
+
+	if (fstat(fd, &st) != 0)
+		return report_errno(name, errno);
+	if (capacity != UINT64_MAX && (uint64_t)st.st_size + len > capacity)
+		return append_exceeded(name, capacity, (uint64_t)st.st_size, len);
+	rc = xio_write_all(fd, buf, len);
+	if (rc == -EFBIG)
+		return append_exceeded(name, seginfo_capacity(fd), (uint64_t)st.st_size, len);
+	if (rc != 0)
+		return report_errno(name, -rc);
+	return 0;
+}
+
+static int write_option(int opt, const char *arg, void *data)
+{
+	bool *append_mode = data;
+
+	*append_mode = true;
+	return 0;
+}
+
+int verb_write(struct mmf_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "append", no_argument, NULL, 'a' },
+		{ NULL, 0, NULL, 0 },
+	};
+	bool append_mode = false;
+	const struct args_spec spec = {
+		.verb = "write", .shortopts = "a", .longopts = longopts,
+		.command = ARGS_NO_COMMAND, .option = write_option, .data = &append_mode,
+	};
+	char path[PATH_MAX];
+	struct args a;
+	const char *name;
+	char *buf = NULL;
+	size_t len = 0;
+	uint64_t capacity;
+	int fd = -1;
+	int rc = args_parse(argc, argv, &spec, &a);
+
+	if (rc >= 0)
+		goto out;
+	if (a.mount != NULL)
+		ctx->mount_opt = a.mount;
+	if (a.noperands == 0) {
+		rc = report_usage("write", "missing NAME");
+		goto out;
+	}
+	name = a.operands[0];
+	rc = ctx_segment_path(ctx, name, path, sizeof path);
+	if (rc != 0)
+		goto out;
+	/* Open first: a missing segment is reported before standard input is read. Never O_CREAT: writing
+	 * needs a segment made by mmf new, with its capacity. */
+	rc = segfile_open(name, path, O_WRONLY | (append_mode ? O_APPEND : 0), false, &fd);
+	if (rc != 0)
+		goto out;
+	capacity = seginfo_capacity(fd);
+	if (a.noperands > 1) {
+		buf = join(a.operands + 1, a.noperands - 1, &len);
+		if (buf == NULL) {
+			rc = report_errno(name, ENOMEM);
+			goto out;
+		}
+	} else {
+		struct stat st;
+		/* Read no more than can fit, so an endless stream is refused instead of filling memory. */
+		uint64_t room = capacity;
+		int r;
+
+		if (append_mode && capacity != UINT64_MAX && fstat(fd, &st) == 0)
+			room = (uint64_t)st.st_size >= capacity ? 0 : capacity - (uint64_t)st.st_size;
+		r = xio_slurp(STDIN_FILENO, room > SIZE_MAX ? SIZE_MAX : (size_t)room, &buf, &len);
+		if (r == -EFBIG) {
+			rc = report_fail(name, "capacity exceeded: standard input does not fit in a capacity of %"
+					 PRIu64 " bytes (nothing written)", capacity);
+			goto out;
+		}
+		if (r != 0) {
+			rc = report_fail("standard input", "%s", strerror(-r));
+			goto out;
+		}
+	}
+	if (append_mode)
+		rc = append(name, fd, buf, len, capacity);
+	else if (capacity != UINT64_MAX && len > capacity)
+		rc = exceeded(name, capacity, len);
+	else
+		rc = replace(name, fd, buf, len);
+	/* FUSE reports some errors only at close (flush); they count for a write that seemed to succeed. */
+	if (close(fd) != 0 && rc == 0)
+		rc = report_errno(name, errno);
+	fd = -1;
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	args_free(&a);
+	return rc;
+}
+
+/* read and save both copy the whole segment to a file descriptor. */
+static int copy_out(const char *name, int fd, int out, const char *outname)
+{
+	enum xio_side side;
+	int rc = xio_copy(fd, out, &side);
+
+	if (rc != 0)
+		return report_fail(side == XIO_READ ? name : outname, "%s", strerror(-rc));
+	return 0;
+}
+
+int verb_read(struct mmf_ctx *ctx, int argc, char **argv)
+{
+	const struct args_spec spec = { .verb = "read", .shortopts = "", .command = ARGS_NO_COMMAND };
+	char path[PATH_MAX];
+	struct args a;
+	int fd = -1;
+	int rc = args_parse(argc, argv, &spec, &a);
+
+	if (rc >= 0)
+		goto out;
+	if (a.mount != NULL)
+		ctx->mount_opt = a.mount;
+	if (a.noperands != 1) {
+		rc = report_usage("read", a.noperands == 0 ? "missing NAME" : "one NAME only");
+		goto out;
+	}
+	rc = ctx_segment_path(ctx, a.operands[0], path, sizeof path);
+	if (rc == 0)
+		rc = segfile_open(a.operands[0], path, O_RDONLY, false, &fd);
+	if (rc == 0)
+		rc = copy_out(a.operands[0], fd, STDOUT_FILENO, "standard output");
+out:
+	if (fd >= 0)
+		close(fd);
+	args_free(&a);
+	return rc;
+}
+
+int verb_save(struct mmf_ctx *ctx, int argc, char **argv)
+{
+	const struct args_spec spec = { .verb = "save", .shortopts = "", .command = ARGS_NO_COMMAND };
+	char path[PATH_MAX];
+	struct args a;
+	const char *dest;
+	int out = -1;
+	int fd = -1;
+	int rc = args_parse(argc, argv, &spec, &a);
+
+	if (rc >= 0)
+		goto out;
+	if (a.mount != NULL)
+		ctx->mount_opt = a.mount;
+	if (a.noperands != 2) {
+		rc = report_usage("save", a.noperands < 2 ? "expects NAME and PATH" : "too many operands");
+		goto out;
+	}
+	dest = a.operands[1];
+	rc = ctx_segment_path(ctx, a.operands[0], path, sizeof path);
+	if (rc != 0)
+		goto out;
+	/* The segment first: a missing one leaves PATH untouched. */
+	rc = segfile_open(a.operands[0], path, O_RDONLY, false, &fd);
+	if (rc != 0)
+		goto out;
+	out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
+	if (out < 0) {
+		rc = report_fail(dest, "%s", strerror(errno));
+		goto out;
+	}
+	rc = copy_out(a.operands[0], fd, out, dest);
+	if (close(out) != 0 && rc == 0)
+		rc = report_fail(dest, "%s", strerror(errno));
+out:
+	if (fd >= 0)
+		close(fd);
+	args_free(&a);
+	return rc;
+}

@@ -1,0 +1,58 @@
+#!/bin/sh
+# demo.sh - scripts/demo on a temporary mountpoint prints exactly the PowerShell example's five lines, with
+# --unmount leaves nothing mounted, reuses an mmfs already mounted there, and never calls apt-get when all
+# it needs is present.
+# shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
+. "${0%/*}/mmf_lib.sh"
+
+: "${top_srcdir:=${0%/*}/../..}"
+require_fuse
+expected="Start Process B and press ENTER to continue.
+Start Process C and press ENTER to continue.
+Process A says: Hello World!
+Process B says: Hello World!
+Process C says: Hello World!"
+
+# A stand-in for apt-get that only records that it was called.
+mkdir "$WORK/bin"
+printf '#!/bin/sh\necho "$0 $*" >>"%s/apt-calls"\nexit 1\n' "$WORK" >"$WORK/bin/apt-get"
+chmod +x "$WORK/bin/apt-get"
+demo() {
+	PATH="$WORK/bin:$PATH" MMFS="$MMFS" MMF="$MMF" timeout 60 bash "$top_srcdir/scripts/demo" "$@" \
+		>"$WORK/demo.out" 2>"$WORK/demo.err"
+}
+
+# Its own mount, taken down at the end.
+new_backing
+demo --unmount -o "backing=$BACKING" "$MNT"
+status=$?
+expect_eq "scripts/demo --unmount (exit status)" "0" "$status"
+expect_eq "scripts/demo --unmount output" "$expected" "$(cat "$WORK/demo.out")"
+[ "$status" -eq 0 ] || cat "$WORK/demo.err" >&2
+grep -qs " $MNT " /proc/mounts && fail "scripts/demo --unmount left $MNT mounted"
+[ -e "$WORK/apt-calls" ] && fail "scripts/demo called apt-get: $(cat "$WORK/apt-calls")"
+
+# An mmfs already mounted there: used, and left mounted, with the hints on standard error.
+mmfs_start
+printf 'left over' >"$MNT/Test"
+demo "$MNT"
+expect_eq "scripts/demo on a mounted mmfs (exit status)" "0" "$?"
+expect_eq "scripts/demo on a mounted mmfs output (an old Test is replaced)" "$expected" "$(cat "$WORK/demo.out")"
+grep -qs " $MNT fuse.mmfs " /proc/mounts || fail "scripts/demo left the mmfs it found mounted"
+grep -q "fusermount3 -u $MNT" "$WORK/demo.err" || fail "scripts/demo says how to unmount"
+expect_eq "Test after the demo" "Process A says: Hello World!
+Process B says: Hello World!
+Process C says: Hello World!" "$(cat "$MNT/Test")"
+# Twice in a row gives the same.
+demo "$MNT"
+expect_eq "scripts/demo a second time" "$expected" "$(cat "$WORK/demo.out")"
+mmfs_stop
+
+# Wrong usage.
+demo --bogus
+expect_eq "scripts/demo --bogus (exit status)" "2" "$?"
+demo --help
+expect_eq "scripts/demo --help (exit status)" "0" "$?"
+finish

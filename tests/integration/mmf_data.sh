@@ -1,0 +1,119 @@
+#!/bin/sh
+# mmf_data.sh - mmf write (strings like echo, or stdin byte for byte; replace with no old tail, or append),
+# read, save and rm; a full capacity or pool refuses a write and leaves the content as it was.
+# shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
+. "${0%/*}/mmf_lib.sh"
+
+mmfs_start -o size=1m
+export MMF_MOUNT="$MNT"
+"$MMF" new Test --size 1024 || fail "mmf new Test"
+
+# Strings: joined by spaces with a newline, like echo; a write replaces everything.
+check "write strings" 0 "" "$MMF" write Test "Process A says:" Hello World!
+expect_eq "content after write" "Process A says: Hello World!" "$(cat "$MNT/Test")"
+expect_eq "length after write (with the newline)" "29" "$(stat -c %s "$MNT/Test")"
+check "write a shorter string" 0 "" "$MMF" write Test short
+expect_eq "a write leaves no old tail" "short" "$(cat "$MNT/Test")"
+expect_eq "length after the shorter write" "6" "$(stat -c %s "$MNT/Test")"
+check "write --append" 0 "" "$MMF" write Test --append "Process B says: Hello World!"
+check "write -a before NAME" 0 "" "$MMF" write -a Test "Process C says: Hello World!"
+check "read" 0 "" "$MMF" read Test
+expect_eq "read after appends" "short
+Process B says: Hello World!
+Process C says: Hello World!" "$OUT"
+check "write a string that looks like an option, after --" 0 "" "$MMF" write Test -- --not-an-option
+expect_eq "content after --" "--not-an-option" "$(cat "$MNT/Test")"
+check "write an empty string" 0 "" "$MMF" write Test ""
+expect_eq "an empty string writes a newline, like echo" "1" "$(stat -c %s "$MNT/Test")"
+
+# Standard input, byte for byte: NUL bytes, no trailing newline, all 256 byte values.
+python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 3 + b"\0tail")' >"$WORK/bin"
+check "write from stdin" 0 "" sh -c '"$0" write Test <"$1"' "$MMF" "$WORK/bin"
+cmp -s "$WORK/bin" "$MNT/Test" || fail "the segment holds stdin byte for byte"
+"$MMF" read Test >"$WORK/back" || fail "mmf read of binary content"
+cmp -s "$WORK/bin" "$WORK/back" || fail "mmf read gives the exact bytes back"
+head -c 100 /dev/urandom >"$WORK/more"
+check "append from stdin" 0 "" sh -c '"$0" write --append Test <"$1"' "$MMF" "$WORK/more"
+cat "$WORK/bin" "$WORK/more" >"$WORK/both"
+"$MMF" read Test >"$WORK/back"
+cmp -s "$WORK/both" "$WORK/back" || fail "write, append and read round trip of binary stdin"
+check "write empty stdin" 0 "" sh -c '"$0" write Test </dev/null' "$MMF"
+expect_eq "empty stdin empties the segment" "0" "$(stat -c %s "$MNT/Test")"
+
+# Past the capacity: refused, content unchanged.
+printf 'keep me' >"$MNT/Test"
+big=$(python3 -c 'print("x" * 1100)')
+check "write past the capacity" 1 \
+	"mmf: Test: capacity exceeded: 1101 bytes do not fit in a capacity of 1024 bytes (nothing written)" \
+	"$MMF" write Test "$big"
+expect_eq "content after the refused write" "keep me" "$(cat "$MNT/Test")"
+head -c 2000 /dev/zero >"$WORK/zeros"
+check "stdin past the capacity" 1 \
+	"mmf: Test: capacity exceeded: standard input does not fit in a capacity of 1024 bytes (nothing written)" \
+	sh -c '"$0" write Test <"$1"' "$MMF" "$WORK/zeros"
+expect_eq "content after the refused stdin" "keep me" "$(cat "$MNT/Test")"
+head -c 1020 /dev/zero >"$WORK/k"
+check "append past the capacity" 1 \
+	"mmf: Test: capacity exceeded: 1021 more bytes after 7 do not fit in a capacity of 1024 bytes (nothing written)" \
+	"$MMF" write --append Test "$(printf '%01020d' 0)"
+check "append from stdin past the capacity" 1 - sh -c '"$0" write -a Test <"$1"' "$MMF" "$WORK/k"
+expect_eq "content after the refused appends" "keep me" "$(cat "$MNT/Test")"
+head -c 1024 /dev/zero >"$WORK/exact"
+check "write exactly the capacity" 0 "" sh -c '"$0" write Test <"$1"' "$MMF" "$WORK/exact"
+expect_eq "length at the capacity" "1024" "$(stat -c %s "$MNT/Test")"
+check "append one byte to a full segment" 1 - "$MMF" write -a Test ""
+expect_eq "length after the refused append" "1024" "$(stat -c %s "$MNT/Test")"
+
+# Past the pool (size=1m): refused with its own message, content unchanged.
+"$MMF" new Big --size unlimited || fail "mmf new Big"
+printf 'pool keep' >"$MNT/Big"
+head -c 1200000 /dev/zero >"$WORK/toobig"
+check "write past the pool" 1 "mmf: Big: no space left in the mmfs pool (nothing written)" \
+	sh -c '"$0" write Big <"$1"' "$MMF" "$WORK/toobig"
+expect_eq "content after the pool refused" "pool keep" "$(cat "$MNT/Big")"
+
+# A missing segment: a clear failure, and write never creates one.
+check "write to a missing segment" 1 "mmf: Nope: no such segment (create it with 'mmf new')" \
+	"$MMF" write Nope hello
+[ -e "$MNT/Nope" ] && fail "write made a missing segment"
+check "write stdin to a missing segment" 1 "mmf: Nope: no such segment (create it with 'mmf new')" \
+	sh -c 'echo hi | "$0" write Nope' "$MMF"
+check "read a missing segment" 1 "mmf: Nope: no such segment (create it with 'mmf new')" "$MMF" read Nope
+expect_eq "read of a missing segment prints nothing" "" "$OUT"
+mkdir "$MNT/dir"
+check "read a directory" 1 "mmf: dir: is a directory, not a segment" "$MMF" read dir
+check "write a directory" 1 "mmf: dir: is a directory, not a segment" "$MMF" write dir x
+mkfifo "$MNT/fifo"
+check "read a FIFO" 1 "mmf: fifo: not a segment (not a regular file)" "$MMF" read fifo
+
+# save: the bytes into an ordinary file.
+"$MMF" write Test <"$WORK/bin"
+check "save" 0 "" "$MMF" save Test "$WORK/saved"
+cmp -s "$WORK/bin" "$WORK/saved" || fail "save copies the exact bytes"
+echo "previous" >"$WORK/saved2"
+check "save over a longer file" 0 "" sh -c 'echo hi | "$0" write Test && "$0" save Test "$1"' "$MMF" "$WORK/saved2"
+expect_eq "save replaces the file" "hi" "$(cat "$WORK/saved2")"
+check "save a missing segment" 1 "mmf: Nope: no such segment (create it with 'mmf new')" \
+	"$MMF" save Nope "$WORK/never"
+[ -e "$WORK/never" ] && fail "save of a missing segment made PATH"
+check "save into a missing directory" 1 "mmf: $WORK/no/dir: No such file or directory" \
+	"$MMF" save Test "$WORK/no/dir"
+
+# rm: several at once; a missing one is a failure that does not stop the others.
+"$MMF" new A --size 1 || fail "mmf new A"
+"$MMF" new B --size 1 || fail "mmf new B"
+check "rm two segments" 0 "" "$MMF" rm A B
+[ -e "$MNT/A" ] || [ -e "$MNT/B" ] && fail "rm removed A and B"
+check "rm a missing segment" 1 "mmf: A: no such segment" "$MMF" rm A
+"$MMF" new C --size 1
+check "rm missing and present" 1 "mmf: A: no such segment" "$MMF" rm A C
+[ -e "$MNT/C" ] && fail "rm removed C after failing on A"
+check "rm a directory" 1 "mmf: dir: is a directory, not a segment" "$MMF" rm dir
+[ -d "$MNT/dir" ] || fail "rm left the directory alone"
+check "rm with a bad name removes nothing" 2 - "$MMF" rm Test /abs
+[ -e "$MNT/Test" ] || fail "rm with a bad name left Test alone"
+
+mmfs_stop
+finish

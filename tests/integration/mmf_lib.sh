@@ -1,0 +1,49 @@
+# mmf_lib.sh - helpers shared by the tests of the mmf command; sourced after lib.sh, not a test itself.
+# shellcheck shell=sh
+
+# The Makefile may name the directory src/mmf rather than the program in it.
+if [ -d "$MMF" ]; then
+	MMF=$MMF/mmf
+fi
+if [ -z "$MMF" ] || [ ! -x "$MMF" ]; then
+	echo "FAIL: $TEST_NAME: MMF must name the mmf binary (saw [$MMF])" >&2
+	exit 1
+fi
+unset MMF_MOUNT
+
+# run COMMAND...: runs it; its exit status goes to RC, its standard output to OUT, its standard error to ERR.
+run() {
+	"$@" >"$WORK/out" 2>"$WORK/err"
+	RC=$?
+	# shellcheck disable=SC2034 # read by the tests
+	OUT=$(cat "$WORK/out")
+	ERR=$(cat "$WORK/err")
+}
+
+# check WHAT STATUS ERR COMMAND...: runs COMMAND and expects exit status STATUS and exactly ERR on standard
+# error ("-" does not look at it). OUT keeps its standard output for more checks.
+check() {
+	check_what=$1
+	check_status=$2
+	check_err=$3
+	shift 3
+	run "$@"
+	expect_eq "$check_what (exit status)" "$check_status" "$RC"
+	if [ "$check_err" != - ]; then
+		expect_eq "$check_what (standard error)" "$check_err" "$ERR"
+	fi
+}
+
+# wait_watch PID: waits until process PID has an inotify watch set (as mmf wait does before it sleeps),
+# so a test writes only once the waiter can see it. Fails the test after 10 s.
+wait_watch() {
+	tries=0
+	until grep -qs '^inotify wd' /proc/"$1"/fdinfo/*; do
+		tries=$((tries + 1))
+		if [ "$tries" -gt 200 ] || ! kill -0 "$1" 2>/dev/null; then
+			fail "process $1 never set an inotify watch"
+			return 1
+		fi
+		sleep 0.05
+	done
+}

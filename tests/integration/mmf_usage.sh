@@ -1,0 +1,111 @@
+#!/bin/sh
+# mmf_usage.sh - mmf's --help, --version and usage errors (exit 2, one clear line, nothing changed), and how
+# it finds the mount: --mount before or after the verb, then $MMF_MOUNT, and a clear failure without mmfs.
+# shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
+. "${0%/*}/mmf_lib.sh"
+
+# Help and version need no mount.
+check "mmf --help" 0 "" "$MMF" --help
+case $OUT in
+"Usage: mmf [--mount DIR] VERB"*) ;;
+*) fail "mmf --help starts with its usage line, saw [$OUT]" ;;
+esac
+main_help=$OUT
+for verb in new open write read rm save lock ls info wait; do
+	case $main_help in
+	*"  $verb "*) ;;
+	*) fail "mmf --help names the verb $verb" ;;
+	esac
+	check "mmf $verb --help" 0 "" "$MMF" "$verb" --help
+	case $OUT in
+	"Usage: mmf $verb"*) ;;
+	*) fail "mmf $verb --help starts with [Usage: mmf $verb], saw [$OUT]" ;;
+	esac
+	check "mmf help $verb" 0 "" "$MMF" help "$verb"
+	check "mmf $verb -h" 0 "" "$MMF" "$verb" -h
+done
+check "mmf --version" 0 "" "$MMF" --version
+case $OUT in
+"mmf (mmfs) "[0-9]*) ;;
+*) fail "mmf --version prints [mmf (mmfs) VERSION], saw [$OUT]" ;;
+esac
+check "mmf -V" 0 "" "$MMF" -V
+
+# Wrong usage: exit 2 and one line, before any mount is looked for (none is mounted yet).
+check "mmf with no verb" 2 "mmf: no verb given: new, open, write, read, rm, save, lock, ls, info or wait (see 'mmf --help')" "$MMF"
+check "unknown verb" 2 "mmf: unknown verb 'frobnicate' (see 'mmf --help')" "$MMF" frobnicate
+check "unknown global option" 2 "mmf: unknown option '--frob' (see 'mmf --help')" "$MMF" --frob ls
+check "--mount without a value" 2 "mmf: option '--mount' needs a value (see 'mmf --help')" "$MMF" --mount
+check "unknown verb option" 2 "mmf: read: unknown option '--frob' (see 'mmf read --help')" "$MMF" read x --frob
+check "unknown short option" 2 "mmf: ls: unknown option '-z' (see 'mmf ls --help')" "$MMF" ls -z
+check "option value missing" 2 "mmf: new: option '--size' needs a value (see 'mmf new --help')" "$MMF" new x --size
+check "new without NAME" 2 "mmf: new: missing NAME (see 'mmf new --help')" "$MMF" new --size 1
+check "new without --size" 2 "mmf: new: --size N is required (see 'mmf new --help')" "$MMF" new x
+check "new with two NAMEs" 2 "mmf: new: one NAME only (put a COMMAND after --) (see 'mmf new --help')" \
+	"$MMF" new x y --size 1
+check "bad size" 2 "mmf: new: bad size '12q': expected bytes with an optional k, m, g or t suffix (1024, 64k, 1m) or 'unlimited' (see 'mmf new --help')" \
+	"$MMF" new x --size 12q
+check "negative size" 2 - "$MMF" new x --size -5
+check "zero size" 2 "mmf: new: bad size '0': a capacity must be at least 1 byte (see 'mmf new --help')" \
+	"$MMF" new x --size 0
+check "size too large" 2 "mmf: new: bad size '99999999999t': too large (see 'mmf new --help')" \
+	"$MMF" new x --size 99999999999t
+check "bad mode" 2 "mmf: new: bad mode '0986': expected octal permission bits such as 0644 (see 'mmf new --help')" \
+	"$MMF" new x --size 1 --mode 0986
+check "--transient without COMMAND" 2 "mmf: new: --transient needs a COMMAND to hold the segment open: mmf new NAME --size N --transient -- COMMAND... (see 'mmf new --help')" \
+	"$MMF" new x --size 1 --transient
+check "write without NAME" 2 "mmf: write: missing NAME (see 'mmf write --help')" "$MMF" write
+check "read with two NAMEs" 2 "mmf: read: one NAME only (see 'mmf read --help')" "$MMF" read a b
+check "save without PATH" 2 "mmf: save: expects NAME and PATH (see 'mmf save --help')" "$MMF" save a
+check "rm without NAME" 2 "mmf: rm: missing NAME (see 'mmf rm --help')" "$MMF" rm
+check "lock without COMMAND" 2 "mmf: lock: missing COMMAND to run under the lock: mmf lock NAME -- COMMAND... (see 'mmf lock --help')" \
+	"$MMF" lock x
+check "lock with a bad timeout" 2 "mmf: lock: bad timeout 'soon': expected seconds such as 5 or 0.5 (see 'mmf lock --help')" \
+	"$MMF" lock x --timeout soon -- true
+check "wait with a negative timeout" 2 - "$MMF" wait x --timeout -1
+check "ls with two DIRs" 2 "mmf: ls: one DIR at most (see 'mmf ls --help')" "$MMF" ls a b
+check "absolute name" 2 "mmf: /etc/passwd: absolute path refused: names are relative to the mount" \
+	"$MMF" read /etc/passwd
+check "name leaving the mount" 2 "mmf: a/../../x: '..' would leave the mount" "$MMF" new a/../../x --size 1
+check "empty name" 2 "mmf: : empty name" "$MMF" info ""
+
+# No mmfs where mmf looks: a clear failure (1) for each way of naming the place.
+check "no such mount directory" 1 "mmf: $WORK/none: no such directory, so no mmfs is mounted there (mount one with 'mmfs $WORK/none', or use --mount DIR or MMF_MOUNT)" \
+	"$MMF" --mount "$WORK/none" ls
+check "nothing mounted at --mount" 1 "mmf: $MNT: no mmfs mounted here (mount one with 'mmfs $MNT', or use --mount DIR or MMF_MOUNT)" \
+	"$MMF" --mount "$MNT" ls
+check "nothing mounted at MMF_MOUNT" 1 "mmf: $MNT: no mmfs mounted here (mount one with 'mmfs $MNT', or use --mount DIR or MMF_MOUNT)" \
+	env MMF_MOUNT="$MNT" "$MMF" info x
+check "another file system at --mount" 1 "mmf: /proc: no mmfs mounted here but proc (mount mmfs elsewhere and use --mount DIR or MMF_MOUNT)" \
+	"$MMF" --mount /proc ls
+if ! grep -qs " /mnt/mmf fuse.mmfs " /proc/mounts; then
+	check "no mount found by default" 1 - env -u MMF_MOUNT "$MMF" ls
+	case $ERR in
+	"mmf: /mnt/mmf: no "*) ;;
+	*) fail "the default mount is /mnt/mmf, saw [$ERR]" ;;
+	esac
+fi
+
+mmfs_start
+"$MMF" --mount "$MNT" new x --size 1k || fail "mmf --mount DIR new (before the verb)"
+check "--mount after the verb" 0 "" "$MMF" ls --mount "$MNT"
+expect_eq "--mount after the verb lists" "x" "$OUT"
+check "MMF_MOUNT" 0 "" env MMF_MOUNT="$MNT" "$MMF" ls
+expect_eq "MMF_MOUNT lists" "x" "$OUT"
+check "--mount wins over MMF_MOUNT" 0 "" env MMF_MOUNT="$WORK/none" "$MMF" --mount "$MNT" ls
+check "the mount named with a trailing /." 0 "" "$MMF" --mount "$MNT/." ls
+mkdir "$MNT/sub"
+check "a subdirectory of the mount is no mount" 1 \
+	"mmf: $MNT/sub: no mmfs mounted here (mount one with 'mmfs $MNT/sub', or use --mount DIR or MMF_MOUNT)" \
+	"$MMF" --mount "$MNT/sub" ls
+# '..' that stays inside the mount is a fine name.
+check "name with .. inside the mount" 0 "" "$MMF" --mount "$MNT" new sub/../y --size 1
+expect_eq "sub/../y made y" "y" "$(cd "$MNT" && ls y)"
+# Bad usage changed nothing.
+expect_eq "segments after all the usage errors" "sub
+x
+y" "$(ls "$MNT")"
+mmfs_stop
+finish

@@ -1,0 +1,87 @@
+#!/bin/sh
+# restart.sh - after the daemon is SIGKILLed, starting it again on the same backing brings back every segment
+# with every byte, its capacity, mode, owner, times and user attributes, plus directories and links.
+# shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+
+umask 022
+mmfs_start
+mkdir -p "$WORK/ref" "$MNT/dir/sub"
+printf 'Process A says: Hello World!\n' >"$MNT/text"
+head -c 300000 /dev/urandom >"$WORK/ref/bin"
+cp "$WORK/ref/bin" "$MNT/dir/sub/bin"
+: >"$MNT/empty"
+truncate -s 70000 "$MNT/sparse"
+printf 'tail' >>"$MNT/sparse"
+setfattr -n user.mmf.capacity -v 1m "$MNT/text"
+setfattr -n user.mmf.capacity -v 300000 "$MNT/dir/sub/bin"
+setfattr -n user.note -v "remember me" "$MNT/text"
+chmod 640 "$MNT/dir/sub/bin"
+chown 1234:5678 "$MNT/dir/sub/bin"
+chmod 700 "$MNT/dir/sub"
+chown 42:43 "$MNT/dir"
+touch -d '2001-02-03 04:05:06 UTC' "$MNT/empty"
+ln -s dir/sub/bin "$MNT/link"
+ln "$MNT/text" "$MNT/hard"
+mkfifo "$MNT/fifo"
+# Bytes written through a descriptor that stays open at the crash (write() returned: they must be back).
+exec 3>"$MNT/open"
+printf 'acknowledged' >&3
+cp "$MNT/text" "$WORK/ref/text"
+cp "$MNT/sparse" "$WORK/ref/sparse"
+
+state() {
+	# name type size mode owner nlink for every entry, sorted.
+	(cd "$MNT" && find . -mindepth 1 -printf '%p %y %s %m %U:%G %n\n') | sort
+}
+mtimes() {
+	# the mtime of every segment, to the nanosecond.
+	(cd "$MNT" && find . -type f -printf '%p %T@\n') | sort
+}
+before=$(state)
+exec 3>&-
+mtimes_before=$(mtimes)
+exec 3>"$MNT/open2"
+printf 'also acknowledged' >&3
+
+mmfs_crash
+exec 3>&-
+mmfs_start
+
+after=$(state)
+expect_eq "entries, types, sizes, modes, owners and link counts after a crash" \
+	"$(printf '%s\n./open2 f 17 644 0:0 1\n' "$before" | sort)" "$after"
+expect_eq "mtimes of the segments after a crash" "$mtimes_before" "$(mtimes | grep -v '^\./open2 ')"
+cmp -s "$WORK/ref/text" "$MNT/text" || fail "text differs after restart"
+cmp -s "$WORK/ref/bin" "$MNT/dir/sub/bin" || fail "300000 random bytes differ after restart"
+cmp -s "$WORK/ref/sparse" "$MNT/sparse" || fail "sparse segment differs after restart"
+expect_eq "segment written before the crash, still open" "acknowledged" "$(cat "$MNT/open")"
+expect_eq "segment written while open at the crash" "also acknowledged" "$(cat "$MNT/open2")"
+expect_eq "capacity of text after restart" "1048576" "$(getfattr --absolute-names --only-values -n user.mmf.capacity "$MNT/text")"
+expect_eq "capacity of bin after restart" "300000" "$(getfattr --absolute-names --only-values -n user.mmf.capacity "$MNT/dir/sub/bin")"
+expect_eq "capacity of empty after restart" "unlimited" "$(getfattr --absolute-names --only-values -n user.mmf.capacity "$MNT/empty")"
+expect_eq "capacity still enforced after restart" "EFBIG" \
+	"$(py_errno 'fd=os.open(p, os.O_WRONLY|os.O_APPEND); os.write(fd, b"x")' p="$MNT/dir/sub/bin")"
+expect_eq "user attribute after restart" "remember me" "$(getfattr --absolute-names --only-values -n user.note "$MNT/text")"
+expect_eq "mtime after restart" "981173106" "$(stat -c %Y "$MNT/empty")"
+expect_eq "symlink target after restart" "dir/sub/bin" "$(readlink "$MNT/link")"
+expect_eq "hard link shares its inode after restart" "$(stat -c %i "$MNT/text")" "$(stat -c %i "$MNT/hard")"
+echo "one more" >>"$MNT/hard"
+expect_eq "write through one hard link seen through the other after restart" \
+	"Process A says: Hello World!
+one more" "$(cat "$MNT/text")"
+
+# A second crash and restart, and a clean stop and start, change nothing either.
+before=$(state)
+mtimes_before=$(mtimes)
+mmfs_crash
+mmfs_start
+expect_eq "entries after a second crash" "$before" "$(state)"
+expect_eq "mtimes after a second crash (the last write was through a hard link)" "$mtimes_before" "$(mtimes)"
+mmfs_stop
+mmfs_start
+expect_eq "entries after a clean stop and start" "$before" "$(state)"
+expect_eq "mtimes after a clean stop and start" "$mtimes_before" "$(mtimes)"
+cmp -s "$WORK/ref/bin" "$MNT/dir/sub/bin" || fail "random bytes differ after the second restart"
+mmfs_stop
+finish
