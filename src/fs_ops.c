@@ -232,6 +232,13 @@ static int open_and_truncate(struct store *store, struct node *node, int flags)
 
 static void set_open_flags(struct fuse_file_info *fi)
 {
+	/* Through the page cache the kernel splits a write() at the first page it does not hold whole, so a
+	 * write crossing the capacity could land in part. A write-only handle can neither read nor map, so
+	 * it loses nothing by going direct: each write() up to max_write (1 MiB) then reaches us whole and
+	 * EFBIG or ENOSPC refuses all of it. The kernel keeps other handles' caches and mappings coherent
+	 * (it writes dirty mapped pages back first and invalidates the range after). */
+	if ((fi->flags & O_ACCMODE) == O_WRONLY)
+		fi->direct_io = 1;
 	/* Our data never changes behind the kernel's back: keep its page cache across opens. */
 	fi->keep_cache = 1;
 	/* Locks are the kernel's own (we implement no lock ops), so close needs no FLUSH round trip. */

@@ -106,6 +106,13 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 		err = pool_resize(&store->pool, old_size, end);
 		if (err != 0)
 			goto out;
+		/* Reserve the blocks first: a full backing filesystem then refuses the write before any byte of
+		 * it lands, instead of part way through. */
+		if (fallocate(node->fd, FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)size) != 0 && errno != EOPNOTSUPP) {
+			err = -errno;
+			pool_resize(&store->pool, end, old_size);
+			goto out;
+		}
 	}
 	err = write_all(node->fd, buf, size, off);
 	if (err != 0) {

@@ -7,6 +7,7 @@
 
 SMALL="$WORK/small"
 # Unmount mmfs first (its daemon holds files in the tmpfs), then the tmpfs, then lib.sh's own cleanup.
+# shellcheck disable=SC2317 # run by the EXIT trap
 full_cleanup() {
 	status=$?
 	trap - EXIT
@@ -99,7 +100,7 @@ expect_eq "200704 bytes into a 262144-byte pool" "OK" "$(random_file "$MNT/a" 20
 cp "$WORK/random" "$WORK/a"
 used=$(df_used "$MNT")
 expect_eq "append 100000 bytes past the pool" "ENOSPC" "$(append "$MNT/a" 100000)"
-expect_eq "pwrite over the tail and past the pool" "ENOSPC" "$(write_at "$MNT/a" 150000 120000 X)"
+expect_eq "pwrite over the last 13 pages and past the pool" "ENOSPC" "$(write_at "$MNT/a" 147456 120000 X)"
 expect_eq "truncate past the pool" "ENOSPC" "$(py_errno 'os.truncate(p, 300000)' p="$MNT/a")"
 expect_eq "content after the refused writes (pool)" "same" "$(same "$WORK/a" "$MNT/a")"
 expect_eq "length after the refused writes (pool)" "200704" "$(size "$MNT/a")"
