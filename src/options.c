@@ -345,7 +345,7 @@ void options_usage(const char *progname)
 	       "    -o nr_segments=N       most files, directories and links (default: RAM pages / 2)\n"
 	       "    -o capacity=N          default capacity of new segments (default unlimited)\n"
 	       "    -o lifetime=L          default lifetime of new segments: persistent or transient\n"
-	       "    -o threads=N           worker threads (default: one per core, at least 2)\n"
+	       "    -o threads=N           worker threads (default 1: fastest on small machines)\n"
 	       "    -o bdi=tune|keep       let stores through mappings use the normal dirty limit (tune,\n"
 	       "                           root only, default) or keep the kernel's FUSE default\n"
 	       "    -o allow_other         (root) share with every user; the root becomes mode 1777\n\n",
