@@ -83,11 +83,11 @@ static bool is_libfuse_option(const char *opt)
 		"allow_root", "default_permissions", "auto_unmount", "blkdev", "ro", "rw", "suid", "nosuid",
 		"dev", "nodev", "exec", "noexec", "async", "sync", "atime", "noatime", "diratime", "nodiratime",
 		"relatime", "norelatime", "strictatime", "nostrictatime", "lazytime", "nolazytime", "dirsync",
-		"clone_fd", NULL,
+		NULL,
 	};
 	static const char *const prefixes[] = {
 		"fsname=", "subtype=", "max_read=", "blksize=", "context=", "fscontext=", "defcontext=",
-		"rootcontext=", "max_idle_threads=", "max_threads=", NULL,
+		"rootcontext=", NULL,
 	};
 	for (size_t i = 0; exact[i] != NULL; i++) {
 		if (strcmp(opt, exact[i]) == 0)
@@ -271,7 +271,11 @@ static int take_mountpoint(struct raw *raw, struct options *out)
 			return bad("%s: mountpoint does not exist", path);
 		return bad("%s: cannot use the mountpoint: %s", path, strerror(err));
 	}
-	if (stat(resolved, &st) != 0 || !S_ISDIR(st.st_mode))
+	if (bdi_mounted_here(resolved))
+		return bad("%s: an mmfs is already mounted there", path);
+	if (stat(resolved, &st) != 0)
+		return bad("%s: cannot use the mountpoint: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
 		return bad("%s: mountpoint is not a directory", path);
 	out->mountpoint = strdup(resolved);
 	return out->mountpoint == NULL ? -1 : 0;
@@ -316,7 +320,8 @@ int options_parse(int argc, char **argv, uint64_t ram_bytes, struct options *out
 	if (validate(&raw, ram_bytes, out) != 0 || take_mountpoint(&raw, out) != 0)
 		goto out;
 	/* The kernel checks permissions from the modes we report: that is what makes sharing safe. */
-	if (fuse_opt_add_arg(&out->args, "-odefault_permissions,fsname=mmfs,subtype=mmfs") != 0)
+	/* Inserted first, so that a user's own fsname= or subtype= later on the line wins. */
+	if (fuse_opt_insert_arg(&out->args, 1, "-odefault_permissions,fsname=mmfs,subtype=mmfs") != 0)
 		goto out;
 	rc = 0;
 out:
