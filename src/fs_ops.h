@@ -17,6 +17,8 @@ struct fs {
 	struct fuse_session *se;
 	double timeout;            /* entry and attribute timeout in seconds */
 	bool debug;
+	bool splice;               /* may splice read replies */
+	bool splice_read_replies;  /* the kernel agreed */
 	/* Names the store removed on its own (transient segments): told to the kernel from a thread of their
 	 * own, because a notification sent from inside a request can deadlock against that request. */
 	pthread_t notifier;

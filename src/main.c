@@ -138,13 +138,10 @@ int main(int argc, char **argv)
 		status = 0;
 		goto out_opts;
 	}
-	if (bdi_mounted_here(opts.mountpoint)) {
-		fprintf(stderr, "mmfs: %s: an mmfs is already mounted there\n", opts.mountpoint);
-		goto out_opts;
-	}
 	raise_fd_limit();
 	fs.timeout = 86400.0;
 	fs.debug = opts.debug;
+	fs.splice = true;
 	/* The session first: a mount option libfuse refuses must leave nothing behind, not even the
 	 * backing directory. */
 	fs.se = fuse_session_new(&opts.args, &fs_lowlevel_ops, sizeof(fs_lowlevel_ops), &fs);

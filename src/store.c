@@ -52,6 +52,7 @@ void node_free(struct store *store, struct node *node)
 void node_take_backing_times(struct node *node)
 {
 	struct stat st;
+	node->times_stale = false;
 	if (node->fd >= 0 && fstat(node->fd, &st) == 0) {
 		node->mtime = st.st_mtim;
 		node->ctime = st.st_ctim;
@@ -61,8 +62,10 @@ void node_take_backing_times(struct node *node)
 	}
 }
 
-void node_fill_stat(const struct node *node, struct stat *st)
+void node_fill_stat(struct node *node, struct stat *st)
 {
+	if (node->times_stale)
+		node_take_backing_times(node);
 	memset(st, 0, sizeof(*st));
 	st->st_ino = node->ino;
 	st->st_mode = node->mode;
@@ -126,6 +129,8 @@ void node_fd_trim(struct store *store, struct node *node)
 		return;
 	if (store->fd_cached <= store->fd_cache_limit && node->accounted)
 		return;
+	if (node->times_stale)
+		node_take_backing_times(node);
 	close(node->fd);
 	node->fd = -1;
 	store->fd_cached--;
@@ -156,6 +161,8 @@ void node_maybe_unaccount(struct store *store, struct node *node)
 		pool_resize(&store->pool, node->size, 0);
 	pool_give_node(&store->pool);
 	if (node->fd >= 0 && !node_is_dir(node)) {
+		if (node->times_stale)
+			node_take_backing_times(node);
 		close(node->fd);
 		node->fd = -1;
 		store->fd_cached--;
@@ -348,6 +355,10 @@ int node_resize(struct store *store, struct node *node, uint64_t size)
 		return err;
 	}
 	node->size = size;
+	/* Shrinking frees the blocks past the end; growing makes a hole, which has none. */
+	uint64_t kept = (size + STORE_BLOCK - 1) / STORE_BLOCK * STORE_BLOCK;
+	if (node->allocated > kept)
+		node->allocated = kept;
 	node_take_backing_times(node);
 	node_fd_trim(store, node);
 	return 0;

@@ -108,6 +108,10 @@ int store_open_file(struct store *store, struct node *node, int flags);
 /* Drops an open handle; a transient segment with no handle and no mapping left is removed. */
 void store_release(struct store *store, struct node *node);
 ssize_t store_read(struct store *store, struct node *node, void *buf, size_t size, uint64_t off);
+/* Where a read of [off, off+size) is served from without copying: the backing fd and the length left after
+ * clamping to the segment's end (0 at or past it). Returns 0 or -errno. The fd stays valid while the
+ * caller's handle is open. */
+int store_read_source(struct store *store, struct node *node, uint64_t off, size_t size, int *fd, size_t *len);
 /* Writes all of buf or nothing: -EFBIG past the capacity, -ENOSPC past the pool or a full backing fs. */
 ssize_t store_write(struct store *store, struct node *node, const void *buf, size_t size, uint64_t off);
 int store_fsync(struct store *store, struct node *node, bool datasync);

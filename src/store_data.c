@@ -6,6 +6,9 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+/* Granularity of block reservations: tmpfs and disk filesystems allocate whole pages. */
+#define PAGE_BYTES 4096
+
 int store_open_file(struct store *store, struct node *node, int flags)
 {
 	(void)flags;
@@ -66,6 +69,18 @@ ssize_t store_read(struct store *store, struct node *node, void *buf, size_t siz
 	return (ssize_t)done;
 }
 
+int store_read_source(struct store *store, struct node *node, uint64_t off, size_t size, int *fd, size_t *len)
+{
+	pthread_mutex_lock(&store->lock);
+	*fd = node->fd;
+	uint64_t length = node->size;
+	pthread_mutex_unlock(&store->lock);
+	if (*fd < 0)
+		return -EBADF;
+	*len = off >= length ? 0 : (size > length - off ? (size_t)(length - off) : size);
+	return 0;
+}
+
 /* Writes all of buf at off, retrying short writes. Returns 0 or -errno. */
 static int write_all(int fd, const char *buf, size_t size, uint64_t off)
 {
@@ -106,13 +121,20 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 		err = pool_resize(&store->pool, old_size, end);
 		if (err != 0)
 			goto out;
+	}
+	if (end > node->allocated) {
 		/* Reserve the blocks first: a full backing filesystem then refuses the write before any byte of
-		 * it lands, instead of part way through. */
-		if (fallocate(node->fd, FALLOC_FL_KEEP_SIZE, (off_t)off, (off_t)size) != 0 && errno != EOPNOTSUPP) {
+		 * it lands, instead of part way through. Small appends mostly land in a page reserved already. */
+		uint64_t from = off > node->allocated ? off : node->allocated;
+		if (fallocate(node->fd, FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)(end - from)) != 0 &&
+		    errno != EOPNOTSUPP) {
 			err = -errno;
-			pool_resize(&store->pool, end, old_size);
+			if (end > old_size)
+				pool_resize(&store->pool, end, old_size);
 			goto out;
 		}
+		if (off <= node->allocated)
+			node->allocated = (end + PAGE_BYTES - 1) / PAGE_BYTES * PAGE_BYTES;
 	}
 	err = write_all(node->fd, buf, size, off);
 	if (err != 0) {
@@ -127,7 +149,7 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 	}
 	if (end > old_size)
 		node->size = end;
-	node_take_backing_times(node);
+	node->times_stale = true;
 out:
 	pthread_mutex_unlock(&store->lock);
 	return err != 0 ? err : (ssize_t)size;

@@ -25,6 +25,8 @@ struct node {
 	uint32_t opens;          /* open handles (each mapping holds one too) */
 	uint32_t pins;           /* directory snapshots that list this node */
 	bool accounted;          /* counted in the pool (false once the last name and handle are gone) */
+	bool times_stale;        /* written since mtime was read from the backing file */
+	uint64_t allocated;      /* bytes from 0 known to have blocks in the backing file (page multiple) */
 	int fd;                  /* backing fd: O_RDWR for files, O_DIRECTORY for directories, or -1 */
 	struct link *links;      /* the names of this node */
 	struct link *first_child; /* directories: entries in creation order */
@@ -52,9 +54,12 @@ static inline bool node_is_reg(const struct node *n) { return S_ISREG(n->mode); 
 struct node *node_new(struct store *store, mode_t mode);
 /* Takes a node out of the store's list and frees it (its fd must be closed already). */
 void node_free(struct store *store, struct node *node);
-/* Copies mtime and ctime from the backing file after a data change, so a restart shows the same times. */
+/* Copies mtime and ctime from the backing file after a data change, so that what users see now is what a
+ * restart will show. Writes only mark the times stale; they are read when someone looks, or before the
+ * backing fd closes, which keeps a system call off every write. */
 void node_take_backing_times(struct node *node);
-void node_fill_stat(const struct node *node, struct stat *st);
+/* Fills st; reads the backing file's times first when a write made them stale. */
+void node_fill_stat(struct node *node, struct stat *st);
 void node_touch(struct timespec *ts);
 /* Frees the node when nothing refers to it any more. Call with the lock held. */
 void node_maybe_free(struct store *store, struct node *node);
