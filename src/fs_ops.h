@@ -17,6 +17,7 @@ struct fs {
 	struct fuse_session *se;
 	double timeout;            /* entry and attribute timeout in seconds */
 	bool debug;
+	long long poll_ns;         /* how long to busy-poll for the next request before sleeping */
 	bool splice;               /* may splice read replies */
 	bool splice_read_replies;  /* the kernel agreed */
 	/* Names the store removed on its own (transient segments): told to the kernel from a thread of their
@@ -34,6 +35,8 @@ extern const struct fuse_lowlevel_ops fs_lowlevel_ops;
 /* The store's on_unlinked callback: queues the name for invalidation in the kernel's cache. */
 void fs_on_unlinked(void *ctx, struct node *dir, const char *name);
 int fs_notifier_start(struct fs *fs);
+/* Switches the session to reading with a short busy-poll (fs_poll.c); call after mounting. */
+int fs_poll_start(struct fs *fs);
 void fs_notifier_stop(struct fs *fs);
 
 #endif

@@ -160,6 +160,9 @@ int main(int argc, char **argv)
 		goto out_signals;
 	}
 	mounted = true;
+	fs.poll_ns = (long long)opts.poll_us * 1000;
+	if (fs_poll_start(&fs) != 0)
+		fuse_log(FUSE_LOG_WARNING, "mmfs: cannot poll /dev/fuse; requests wait asleep\n");
 	tune_bdi(&opts);
 	if (fuse_daemonize(opts.foreground) != 0) {
 		fprintf(stderr, "mmfs: cannot go to the background\n");

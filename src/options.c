@@ -23,6 +23,7 @@ struct raw {
 	char *lifetime;
 	char *threads;
 	char *bdi;
+	char *poll;
 	char *positional[3];
 	int npositional;
 	int foreground;
@@ -54,6 +55,7 @@ static const struct fuse_opt specs[] = {
 	{ "lifetime=%s", RAW(lifetime), 0 },
 	{ "threads=%s", RAW(threads), 0 },
 	{ "bdi=%s", RAW(bdi), 0 },
+	{ "poll=%s", RAW(poll), 0 },
 	FUSE_OPT_KEY("-f", KEY_FOREGROUND),
 	FUSE_OPT_KEY("-d", KEY_DEBUG),
 	FUSE_OPT_KEY("debug", KEY_DEBUG),
@@ -226,6 +228,12 @@ static int validate(struct raw *raw, uint64_t ram_bytes, struct options *out)
 	}
 	if (raw->single)
 		out->threads = 1;
+	out->poll_us = 50;
+	if (raw->poll != NULL) {
+		if (size_parse(raw->poll, 0, &value) != 0 || value > 10000)
+			return bad("-o poll=%s must be microseconds from 0 to 10000", raw->poll);
+		out->poll_us = (unsigned)value;
+	}
 	if (raw->bdi != NULL) {
 		if (strcmp(raw->bdi, "tune") == 0)
 			out->tune_bdi = true;
@@ -290,6 +298,7 @@ static void raw_free(struct raw *raw)
 	free(raw->lifetime);
 	free(raw->threads);
 	free(raw->bdi);
+	free(raw->poll);
 	for (int i = 0; i < raw->npositional; i++)
 		free(raw->positional[i]);
 }
@@ -351,6 +360,8 @@ void options_usage(const char *progname)
 	       "    -o capacity=N          default capacity of new segments (default unlimited)\n"
 	       "    -o lifetime=L          default lifetime of new segments: persistent or transient\n"
 	       "    -o threads=N           worker threads (default 1: fastest on small machines)\n"
+	       "    -o poll=USEC           after each request, poll this long for the next before sleeping\n"
+	       "                           (default 50; 0 never polls)\n"
 	       "    -o bdi=tune|keep       let stores through mappings use the normal dirty limit (tune,\n"
 	       "                           root only, default) or keep the kernel's FUSE default\n"
 	       "    -o allow_other         (root) share with every user; the root becomes mode 1777\n\n",

@@ -18,6 +18,7 @@ struct options {
 	uint64_t default_capacity;
 	enum lifetime default_lifetime;
 	unsigned threads;          /* 1: single-threaded loop */
+	unsigned poll_us;          /* busy-poll for the next request this long before sleeping; 0: never */
 	bool foreground;
 	bool debug;
 	bool allow_other;
