@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/uio.h>
@@ -29,8 +30,11 @@ static ssize_t poll_read(int fd, void *buf, size_t len, void *userdata)
 		long long t = now_ns();
 		if (deadline == 0)
 			deadline = t + fs->poll_ns;
-		if (t < deadline)
+		if (t < deadline) {
+			/* Spin politely: a runnable client on this processor goes first. */
+			sched_yield();
 			continue;
+		}
 		/* A signal that arrived while we spun asked the loop to end: let it look. */
 		if (fuse_session_exited(fs->se)) {
 			errno = EINTR;

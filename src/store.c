@@ -160,13 +160,9 @@ void node_maybe_unaccount(struct store *store, struct node *node)
 	if (node_is_reg(node))
 		pool_resize(&store->pool, node->size, 0);
 	pool_give_node(&store->pool);
-	if (node->fd >= 0 && !node_is_dir(node)) {
-		if (node->times_stale)
-			node_take_backing_times(node);
-		close(node->fd);
-		node->fd = -1;
-		store->fd_cached--;
-	}
+	/* The backing fd stays until the kernel forgets the node: closing the last reference to an unlinked
+	 * file frees its memory, work that belongs to the asynchronous FORGET rather than to the unlink or
+	 * close that someone waits for. */
 }
 
 void node_maybe_free(struct store *store, struct node *node)
@@ -175,9 +171,10 @@ void node_maybe_free(struct store *store, struct node *node)
 		return;
 	node_maybe_unaccount(store, node);
 	if (node->fd >= 0) {
-		/* Only directories get here with an fd: files closed theirs when unaccounted. */
 		close(node->fd);
 		node->fd = -1;
+		if (node_is_reg(node))
+			store->fd_cached--;
 	}
 	node_free(store, node);
 }
