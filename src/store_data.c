@@ -122,9 +122,10 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 		if (err != 0)
 			goto out;
 	}
-	if (end > node->allocated) {
-		/* Reserve the blocks first: a full backing filesystem then refuses the write before any byte of
-		 * it lands, instead of part way through. Small appends mostly land in a page reserved already. */
+	if (end > node->allocated && off < old_size) {
+		/* A write that overwrites old bytes and needs new blocks: reserve the blocks first, so that a full
+		 * backing filesystem refuses it before any old byte is overwritten. A write at or past the end
+		 * needs no reservation: if it fails part way, cutting the file back to its old length undoes it. */
 		uint64_t from = off > node->allocated ? off : node->allocated;
 		if (fallocate(node->fd, FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)(end - from)) != 0 &&
 		    errno != EOPNOTSUPP) {
