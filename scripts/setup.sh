@@ -4,7 +4,7 @@
 
 # Packages a fresh Debian 12 needs to build mmfs and run all of its tests.
 MMFS_PACKAGES="gcc make libc6-dev libfuse3-dev fuse3 check pkg-config autoconf automake libtool attr python3 \
-mandoc util-linux procps"
+mandoc util-linux procps valgrind"
 
 # Installs whatever of MMFS_PACKAGES is missing; without root, names them and fails.
 setup_packages() {

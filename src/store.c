@@ -283,6 +283,7 @@ void store_close(struct store *store)
 {
 	if (store == NULL)
 		return;
+	store_dirs_free(store);
 	free_all(store);
 	names_free(&store->names);
 	pthread_mutex_destroy(&store->lock);

@@ -11,6 +11,8 @@ struct dir_item {
 };
 
 struct store_dir {
+	struct store_dir *prev;    /* open listings of the store: the kernel may never release some */
+	struct store_dir *next;
 	size_t count;
 	struct dir_item items[];
 };
@@ -38,6 +40,37 @@ static void drop_items(struct store *store, struct store_dir *list)
 	free(list);
 }
 
+static void track(struct store *store, struct store_dir *list)
+{
+	list->prev = NULL;
+	list->next = store->dirs;
+	if (store->dirs != NULL)
+		store->dirs->prev = list;
+	store->dirs = list;
+}
+
+static void untrack(struct store *store, struct store_dir *list)
+{
+	if (list->prev != NULL)
+		list->prev->next = list->next;
+	else
+		store->dirs = list->next;
+	if (list->next != NULL)
+		list->next->prev = list->prev;
+}
+
+void store_dirs_free(struct store *store)
+{
+	/* At unmount the kernel drops listings still open without a RELEASEDIR; the nodes go with the store. */
+	while (store->dirs != NULL) {
+		struct store_dir *list = store->dirs;
+		untrack(store, list);
+		for (size_t i = 0; i < list->count; i++)
+			free(list->items[i].name);
+		free(list);
+	}
+}
+
 int store_opendir(struct store *store, struct node *dir, struct store_dir **out)
 {
 	int err = 0;
@@ -63,6 +96,7 @@ int store_opendir(struct store *store, struct node *dir, struct store_dir **out)
 		drop_items(store, list);
 		goto out;
 	}
+	track(store, list);
 	*out = list;
 out:
 	pthread_mutex_unlock(&store->lock);
@@ -88,6 +122,7 @@ int store_dir_entry(struct store *store, struct store_dir *list, size_t index, c
 void store_releasedir(struct store *store, struct store_dir *list)
 {
 	pthread_mutex_lock(&store->lock);
+	untrack(store, list);
 	drop_items(store, list);
 	pthread_mutex_unlock(&store->lock);
 }

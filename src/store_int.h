@@ -42,6 +42,7 @@ struct store {
 	struct pool pool;
 	struct node *root;
 	struct node *all;         /* list of every node */
+	struct store_dir *dirs;   /* open directory listings */
 	unsigned fd_cached;       /* backing fds held by nodes with no open handle */
 	unsigned fd_cache_limit;
 	bool is_root;             /* running as root: owners can be given to backing symlinks */
@@ -82,6 +83,9 @@ void dir_attach(struct store *store, struct node *dir, struct link *link);
 void dir_detach(struct store *store, struct link *link);
 /* Removes every name of a transient node (its last handle is gone). Returns the number of names removed. */
 void node_unlink_all(struct store *store, struct node *node);
+
+/* store_dir.c: frees listings the kernel never released (at close). */
+void store_dirs_free(struct store *store);
 
 /* store_load.c */
 int store_load(struct store *store);

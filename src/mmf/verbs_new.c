@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -86,6 +87,20 @@ static int undo_create(const char *name, const char *path, int fd, const char *w
  * mode. Returns 0 with *fd open, CREATE_EXISTS when it exists and --or-open was given, or MMF_EXIT_FAIL
  * after reporting; on failure nothing is left behind.
  */
+/* The kernel tells mmfs of the last close only after close() has returned. When mmf held the last handle of a
+ * transient segment, wait (a little, bounded) until it is gone, so that the segment is gone when mmf exits,
+ * as a user reading the script expects. Another holder keeps it: then the wait simply ends. */
+static void wait_reclaimed(const char *path, const struct stat *held)
+{
+	struct stat now;
+	for (int i = 0; i < 200; i++) {
+		if (stat(path, &now) != 0 || now.st_ino != held->st_ino)
+			return;
+		struct timespec pause = { .tv_sec = 0, .tv_nsec = 5 * 1000 * 1000 };
+		nanosleep(&pause, NULL);
+	}
+}
+
 static int create(const char *name, const char *path, const struct new_opts *o, int *fd)
 {
 	char value[32];
@@ -190,8 +205,13 @@ int verb_new(struct mmf_ctx *ctx, int argc, char **argv)
 		goto out;
 	if (a.command != NULL)
 		rc = run_command(a.command);
-	if (fd >= 0)
+	if (fd >= 0) {
+		struct stat held;
+		bool check_gone = o.transient && fstat(fd, &held) == 0;
 		close(fd);
+		if (check_gone)
+			wait_reclaimed(path, &held);
+	}
 out:
 	args_free(&a);
 	return rc;
