@@ -41,6 +41,15 @@ static void reply_status(fuse_req_t req, int err)
 	fuse_reply_err(req, -err);
 }
 
+/* The reply of the operations that make or link a node: the new entry, or the error. */
+static void reply_made(fuse_req_t req, int err, struct node *node, const struct stat *st)
+{
+	if (err != 0)
+		reply_status(req, err);
+	else
+		reply_entry(req, node, st);
+}
+
 static struct store_caller caller_of(fuse_req_t req)
 {
 	const struct fuse_ctx *ctx = fuse_req_ctx(req);
@@ -85,10 +94,7 @@ static void op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name)
 		fuse_reply_entry(req, &e);
 		return;
 	}
-	if (err != 0)
-		reply_status(req, err);
-	else
-		reply_entry(req, node, &st);
+	reply_made(req, err, node, &st);
 }
 
 static void op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup)
@@ -162,10 +168,7 @@ static void op_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	struct stat st;
 	(void)rdev;
 	int err = store_mknod(fs_of(req)->store, node_of(req, parent), name, mode, &caller, &node, &st);
-	if (err != 0)
-		reply_status(req, err);
-	else
-		reply_entry(req, node, &st);
+	reply_made(req, err, node, &st);
 }
 
 static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
@@ -174,10 +177,7 @@ static void op_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 	struct node *node;
 	struct stat st;
 	int err = store_mkdir(fs_of(req)->store, node_of(req, parent), name, mode, &caller, &node, &st);
-	if (err != 0)
-		reply_status(req, err);
-	else
-		reply_entry(req, node, &st);
+	reply_made(req, err, node, &st);
 }
 
 static void op_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, const char *name)
@@ -186,10 +186,7 @@ static void op_symlink(fuse_req_t req, const char *target, fuse_ino_t parent, co
 	struct node *node;
 	struct stat st;
 	int err = store_symlink(fs_of(req)->store, node_of(req, parent), name, target, &caller, &node, &st);
-	if (err != 0)
-		reply_status(req, err);
-	else
-		reply_entry(req, node, &st);
+	reply_made(req, err, node, &st);
 }
 
 static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
@@ -197,10 +194,7 @@ static void op_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const 
 	struct node *node = node_of(req, ino);
 	struct stat st;
 	int err = store_link(fs_of(req)->store, node, node_of(req, newparent), newname, &st);
-	if (err != 0)
-		reply_status(req, err);
-	else
-		reply_entry(req, node, &st);
+	reply_made(req, err, node, &st);
 }
 
 static void op_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)

@@ -81,6 +81,16 @@ int store_read_source(struct store *store, struct node *node, uint64_t off, size
 	return 0;
 }
 
+/* After a failed write or fallocate that was to grow the file from old_size to end: cut the backing file back
+ * and return the growth to the pool. If even the cut fails, the length stays as memory says. */
+static void undo_growth(struct store *store, struct node *node, uint64_t old_size, uint64_t end)
+{
+	if (ftruncate(node->fd, (off_t)old_size) != 0) {
+		/* Nothing better to do. */
+	}
+	pool_resize(&store->pool, end, old_size);
+}
+
 /* Writes all of buf at off, retrying short writes. Returns 0 or -errno. */
 static int write_all(int fd, const char *buf, size_t size, uint64_t off)
 {
@@ -140,12 +150,8 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 	err = write_all(node->fd, buf, size, off);
 	if (err != 0) {
 		/* A full backing filesystem: take back whatever part of the growth landed. */
-		if (end > old_size) {
-			if (ftruncate(node->fd, (off_t)old_size) != 0) {
-				/* Nothing better to do: the length stays as memory says. */
-			}
-			pool_resize(&store->pool, end, old_size);
-		}
+		if (end > old_size)
+			undo_growth(store, node, old_size, end);
 		goto out;
 	}
 	if (end > old_size)
@@ -193,12 +199,8 @@ int store_fallocate(struct store *store, struct node *node, uint64_t off, uint64
 	}
 	if (fallocate(node->fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, (off_t)off, (off_t)len) != 0) {
 		err = -errno;
-		if (grows) {
-			if (ftruncate(node->fd, (off_t)old_size) != 0) {
-				/* The length stays as memory says. */
-			}
-			pool_resize(&store->pool, end, old_size);
-		}
+		if (grows)
+			undo_growth(store, node, old_size, end);
 		goto out;
 	}
 	if (grows)

@@ -6,10 +6,11 @@
 # The users are throwaway system users with fixed names, removed at exit (also a stale one from a killed run).
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
+# shellcheck source=users.sh
+. "${0%/*}/users.sh"
 
 UA=mmfs-test-a
 UB=mmfs-test-b
-MADE_USERS=""
 
 if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: $TEST_NAME needs root (it creates users)" >&2
@@ -30,29 +31,12 @@ set_status() { return "$1"; }
 # shellcheck disable=SC2317 # called through the EXIT trap
 mu_cleanup() {
 	rc=$?
-	for u in $MADE_USERS; do
-		userdel "$u" 2>/dev/null || echo "WARNING: userdel $u failed" >&2
-		if getent group "$u" >/dev/null; then
-			groupdel "$u" || echo "WARNING: groupdel $u failed" >&2
-		fi
-	done
+	remove_users
 	set_status "$rc"
 	lib_cleanup
 }
 trap mu_cleanup EXIT
 
-# make_user NAME: a system user with no home and no shell, and its own group; reused if a killed run left it.
-make_user() {
-	MADE_USERS="$1 $MADE_USERS"
-	id -u "$1" >/dev/null 2>&1 && return 0
-	if getent group "$1" >/dev/null; then
-		groupdel "$1" # left alone by a killed run
-	fi
-	useradd -M -r -U -s /usr/sbin/nologin "$1" || {
-		echo "FAIL: useradd $1" >&2
-		exit 1
-	}
-}
 make_user "$UA"
 make_user "$UB"
 uid_b=$(id -u "$UB")
@@ -60,27 +44,6 @@ grp_a=$(id -gn "$UA")
 grp_b=$(id -gn "$UB")
 gid_b=$(id -g "$UB")
 
-# as USER COMMAND...: runs COMMAND as USER with the user's groups, from /, with a plain PATH.
-as() {
-	u=$1
-	shift
-	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -C / PATH=/usr/local/bin:/usr/bin:/bin "$@"
-}
-# u_errno USER CODE [k=v...]: like py_errno, as USER: OK or the errno name.
-u_errno() {
-	u=$1
-	shift
-	as "$u" python3 - "$@" <<'PY'
-import errno, os, sys
-code = sys.argv[1]
-env = dict(a.split("=", 1) for a in sys.argv[2:])
-try:
-    exec(code, {"os": os}, env)
-    print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))
-PY
-}
 if [ "$(u_errno "$UA" 'pass')" != OK ]; then
 	echo "SKIP: $TEST_NAME: $UA cannot run python3 from /usr/bin or /usr/local/bin" >&2
 	exit 77

@@ -9,10 +9,11 @@
 # 0600), the test grants its throwaway user rw with a POSIX ACL for the duration and restores the node at exit.
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
+# shellcheck source=users.sh
+. "${0%/*}/users.sh"
 
 UU=mmfs-test-u # mounts and runs the daemon
 UV=mmfs-test-v # another user
-MADE_USERS=""
 UMNT="$WORK/umnt"
 UMNT2="$WORK/umnt2"
 UPID=""       # the daemon this test started as $UU
@@ -59,54 +60,16 @@ un_cleanup() {
 			echo "WARNING: cannot remove the ACL of /dev/fuse" >&2
 		chmod "$FUSE_MODE" /dev/fuse
 	fi
-	for u in $MADE_USERS; do
-		userdel "$u" 2>/dev/null || echo "WARNING: userdel $u failed" >&2
-		if getent group "$u" >/dev/null; then
-			groupdel "$u" || echo "WARNING: groupdel $u failed" >&2
-		fi
-	done
+	remove_users
 	set_status "$rc"
 	lib_cleanup
 }
 trap un_cleanup EXIT
 
-# make_user NAME: a system user with no home and no shell, and its own group; reused if a killed run left it.
-make_user() {
-	MADE_USERS="$1 $MADE_USERS"
-	id -u "$1" >/dev/null 2>&1 && return 0
-	if getent group "$1" >/dev/null; then
-		groupdel "$1" # left alone by a killed run
-	fi
-	useradd -M -r -U -s /usr/sbin/nologin "$1" || {
-		echo "FAIL: useradd $1" >&2
-		exit 1
-	}
-}
 make_user "$UU"
 make_user "$UV"
 uid_u=$(id -u "$UU")
 
-# as USER COMMAND...: runs COMMAND as USER with the user's groups, from /, with a plain PATH.
-as() {
-	u=$1
-	shift
-	setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -C / PATH=/usr/local/bin:/usr/bin:/bin "$@"
-}
-# u_errno USER CODE [k=v...]: like py_errno, as USER: OK or the errno name.
-u_errno() {
-	u=$1
-	shift
-	as "$u" python3 - "$@" <<'PY'
-import errno, os, sys
-code = sys.argv[1]
-env = dict(a.split("=", 1) for a in sys.argv[2:])
-try:
-    exec(code, {"os": os}, env)
-    print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))
-PY
-}
 if [ "$(u_errno "$UU" 'pass')" != OK ]; then
 	echo "SKIP: $TEST_NAME: $UU cannot run python3 from /usr/bin or /usr/local/bin" >&2
 	exit 77
