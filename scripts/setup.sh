@@ -2,19 +2,24 @@
 # setup.sh - shared set-up for scripts/check and scripts/demo: install missing Debian packages (as root)
 # and configure and build mmfs in the tree. Source it; it defines functions and changes nothing by itself.
 
-# Packages a fresh Debian 12 needs to build mmfs and run all of its tests.
-MMFS_PACKAGES="gcc make libc6-dev libfuse3-dev fuse3 check pkg-config autoconf automake libtool attr python3 \
-mandoc util-linux procps valgrind"
+# Packages a fresh Debian 12 needs to build and run mmfs, and those its tests need besides.
+# shellcheck disable=SC2034 # used by the scripts that source this file
+MMFS_BUILD_PACKAGES="gcc make libc6-dev libfuse3-dev fuse3 pkg-config autoconf automake"
+MMFS_TEST_PACKAGES="check attr python3 mandoc util-linux procps valgrind"
 
-# Installs whatever of MMFS_PACKAGES is missing; without root, names them and fails.
+# setup_packages "PACKAGE...": installs whichever of them is missing; without root, names them and fails.
 setup_packages() {
 	local missing="" pkg
-	for pkg in $MMFS_PACKAGES; do
+	for pkg in $1; do
 		if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed"; then
 			missing="$missing $pkg"
 		fi
 	done
 	[ -z "$missing" ] && return 0
+	if ! command -v dpkg-query >/dev/null 2>&1; then
+		echo "setup: not a Debian system: make sure the equivalents of these are installed:$missing" >&2
+		return 0
+	fi
 	if [ "$(id -u)" -ne 0 ]; then
 		echo "setup: missing packages:$missing (install them as root: apt-get install$missing)" >&2
 		return 1
