@@ -5,7 +5,7 @@
 # Packages a fresh Debian 12 needs to build and run mmfs, and those its tests need besides.
 # shellcheck disable=SC2034 # used by the scripts that source this file
 MMFS_BUILD_PACKAGES="gcc make libc6-dev libfuse3-dev fuse3 pkg-config autoconf automake"
-MMFS_TEST_PACKAGES="check attr python3 mandoc util-linux procps valgrind"
+MMFS_TEST_PACKAGES="check attr python3 mandoc shellcheck util-linux procps valgrind"
 
 # setup_packages "PACKAGE...": installs whichever of them is missing; without root, names them and fails.
 setup_packages() {

@@ -1,4 +1,5 @@
 # lib.sh - shared helpers for integration tests: mount mmfs for real, clean up whatever happens, assert.
+# shellcheck shell=sh
 # Source it from a test script run by `make check` (MMFS, MMF, CLIENTS, top_srcdir come from the Makefile).
 # A test calls mmfs_start [OPTIONS...], uses "$MNT", and exits; the EXIT trap unmounts and removes
 # everything it made. Exit status 77 means skip (no usable /dev/fuse), as in automake.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # mmf_man.sh - man/mmf.1 passes `mandoc -T lint` with no message at all and documents every verb and option
-# that `mmf --help` names; scripts/demo passes shellcheck. Skipped (77) without mandoc.
+# that `mmf --help` names. Skipped (77) without mandoc.
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -28,9 +28,4 @@ for word in "mmf new" "mmf open" "mmf write" "mmf read" "mmf rm" "mmf save" "mmf
 	esac
 done
 
-if command -v shellcheck >/dev/null 2>&1; then
-	shellcheck "$top_srcdir/scripts/demo" || fail "shellcheck scripts/demo"
-else
-	echo "note: shellcheck is not installed, scripts/demo not checked" >&2
-fi
 finish
