@@ -1,6 +1,7 @@
-/* ctx.c - from a segment NAME on the command line to its path under the checked mount. */
+/* ctx.c - a verb's command line into the context, and a segment NAME into its path under the checked mount. */
 #include <errno.h>
 
+#include "args.h"
 #include "mmf.h"
 #include "mount.h"
 #include "name.h"
@@ -24,4 +25,12 @@ int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t p
 	if (name_path(ctx->mount, name, path, pathlen) != 0)
 		return report_errno(name, ENAMETOOLONG);
 	return 0;
+}
+
+int ctx_args(struct mmf_ctx *ctx, int argc, char **argv, const struct args_spec *spec, struct args *a)
+{
+	int rc = args_parse(argc, argv, spec, a);
+	if (rc < 0 && a->mount != NULL)
+		ctx->mount_opt = a->mount;
+	return rc;
 }

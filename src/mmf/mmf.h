@@ -24,6 +24,11 @@ struct mmf_ctx {
  */
 int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t pathlen);
 
+struct args_spec;
+struct args;
+/* args_parse for a verb, taking a --mount DIR given after the verb into ctx. Returns as args_parse. */
+int ctx_args(struct mmf_ctx *ctx, int argc, char **argv, const struct args_spec *spec, struct args *a);
+
 /* Each verb takes its own argv (argv[0] is the verb's name) and returns the exit status. */
 int verb_new(struct mmf_ctx *ctx, int argc, char **argv);
 int verb_open(struct mmf_ctx *ctx, int argc, char **argv);

@@ -124,12 +124,10 @@ int verb_write(struct mmf_ctx *ctx, int argc, char **argv)
 	size_t len = 0;
 	uint64_t capacity;
 	int fd = -1;
-	int rc = args_parse(argc, argv, &spec, &a);
+	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
 	if (rc >= 0)
 		goto out;
-	if (a.mount != NULL)
-		ctx->mount_opt = a.mount;
 	if (a.noperands == 0) {
 		rc = report_usage("write", "missing NAME");
 		goto out;
@@ -204,12 +202,10 @@ int verb_read(struct mmf_ctx *ctx, int argc, char **argv)
 	char path[PATH_MAX];
 	struct args a;
 	int fd = -1;
-	int rc = args_parse(argc, argv, &spec, &a);
+	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
 	if (rc >= 0)
 		goto out;
-	if (a.mount != NULL)
-		ctx->mount_opt = a.mount;
 	if (a.noperands != 1) {
 		rc = report_usage("read", a.noperands == 0 ? "missing NAME" : "one NAME only");
 		goto out;
@@ -234,12 +230,10 @@ int verb_save(struct mmf_ctx *ctx, int argc, char **argv)
 	const char *dest;
 	int out = -1;
 	int fd = -1;
-	int rc = args_parse(argc, argv, &spec, &a);
+	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
 	if (rc >= 0)
 		goto out;
-	if (a.mount != NULL)
-		ctx->mount_opt = a.mount;
 	if (a.noperands != 2) {
 		rc = report_usage("save", a.noperands < 2 ? "expects NAME and PATH" : "too many operands");
 		goto out;

@@ -117,12 +117,10 @@ int verb_lock(struct mmf_ctx *ctx, int argc, char **argv)
 	struct args a;
 	const char *name;
 	int fd = -1;
-	int rc = args_parse(argc, argv, &spec, &a);
+	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
 	if (rc >= 0)
 		goto out;
-	if (a.mount != NULL)
-		ctx->mount_opt = a.mount;
 	if (a.noperands == 0) {
 		rc = report_usage("lock", "missing NAME");
 		goto out;

@@ -194,12 +194,10 @@ int verb_ls(struct mmf_ctx *ctx, int argc, char **argv)
 	char path[PATH_MAX];
 	char prefix[PATH_MAX] = "";
 	struct args a;
-	int rc = args_parse(argc, argv, &spec, &a);
+	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
 	if (rc >= 0)
 		goto out;
-	if (a.mount != NULL)
-		ctx->mount_opt = a.mount;
 	if (a.noperands > 1) {
 		rc = report_usage("ls", "one DIR at most");
 		goto out;

@@ -15,12 +15,10 @@ static int show(struct mmf_ctx *ctx, int argc, char **argv, const char *verb)
 	char path[PATH_MAX];
 	struct seginfo info;
 	struct args a;
-	int rc = args_parse(argc, argv, &spec, &a);
+	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
 	if (rc >= 0)
 		goto out;
-	if (a.mount != NULL)
-		ctx->mount_opt = a.mount;
 	if (a.noperands != 1) {
 		rc = report_usage(verb, a.noperands == 0 ? "missing NAME" : "one NAME only");
 		goto out;
@@ -58,12 +56,10 @@ int verb_rm(struct mmf_ctx *ctx, int argc, char **argv)
 	const struct args_spec spec = { .verb = "rm", .shortopts = "", .command = ARGS_NO_COMMAND };
 	char path[PATH_MAX];
 	struct args a;
-	int rc = args_parse(argc, argv, &spec, &a);
+	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
 	if (rc >= 0)
 		goto out;
-	if (a.mount != NULL)
-		ctx->mount_opt = a.mount;
 	if (a.noperands == 0) {
 		rc = report_usage("rm", "missing NAME");
 		goto out;

@@ -135,12 +135,10 @@ int verb_wait(struct mmf_ctx *ctx, int argc, char **argv)
 	enum wait_end end;
 	int64_t deadline = -1;
 	int in = -1;
-	int rc = args_parse(argc, argv, &spec, &a);
+	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
 	if (rc >= 0)
 		goto out;
-	if (a.mount != NULL)
-		ctx->mount_opt = a.mount;
 	if (a.noperands != 1) {
 		rc = report_usage("wait", a.noperands == 0 ? "missing NAME" : "one NAME only");
 		goto out;
