@@ -1,4 +1,4 @@
-/* bdi.c - finding the mount's BDI in mountinfo and relaxing its dirty limits for shared mappings. */
+/* bdi.c - the mount as the kernel sees it: mountinfo lookups, clearing a dead mount, relaxing its dirty limits. */
 #include "bdi.h"
 
 #include <errno.h>
@@ -6,7 +6,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <spawn.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
+
+extern char **environ;
 
 /* mountinfo escapes space, tab, newline and backslash in paths as octal \ooo. */
 static void unescape(char *s)
@@ -80,6 +85,23 @@ int bdi_find(const char *mountpoint, char *buf, unsigned buflen)
 bool bdi_mounted_here(const char *mountpoint)
 {
 	return scan(mountpoint, NULL, 0) == 0;
+}
+
+int bdi_detach_dead(const char *mountpoint)
+{
+	if (geteuid() == 0) {
+		if (umount2(mountpoint, MNT_DETACH) != 0)
+			return -errno;
+	} else {
+		char *const argv[] = { "fusermount3", "-u", "-z", (char *)mountpoint, NULL };
+		pid_t pid;
+		int status;
+		if (posix_spawnp(&pid, "fusermount3", NULL, NULL, argv, environ) != 0)
+			return -ENOENT;
+		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+			return -EBUSY;
+	}
+	return bdi_mounted_here(mountpoint) ? -EBUSY : 0;
 }
 
 static int write_knob(const char *devname, const char *knob, const char *value)

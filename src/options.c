@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "bdi.h"
@@ -271,7 +272,14 @@ static int take_mountpoint(struct raw *raw, struct options *out)
 			n = snprintf(absolute, sizeof(absolute), "%s/%s", resolved, path);
 		if (n < 0 || (size_t)n >= sizeof(absolute))
 			absolute[0] = '\0';
-		if (absolute[0] != '\0' && bdi_mounted_here(absolute))
+		bool ours = absolute[0] != '\0' && bdi_mounted_here(absolute);
+		/* The mount of an mmfs that died answers ENOTCONN: starting again is how users recover, so clear
+		 * it away first, as they would with fusermount3 -u. */
+		if (ours && err == ENOTCONN && bdi_detach_dead(absolute) == 0) {
+			fprintf(stderr, "mmfs: %s: removed the mount of an mmfs that had died\n", path);
+			return take_mountpoint(raw, out);
+		}
+		if (ours)
 			return bad("%s: an mmfs is already mounted there", path);
 		if (err == ENOTCONN)
 			return bad("%s: a dead mount is there (unmount it with fusermount3 -u)", path);
@@ -279,8 +287,15 @@ static int take_mountpoint(struct raw *raw, struct options *out)
 			return bad("%s: mountpoint does not exist", path);
 		return bad("%s: cannot use the mountpoint: %s", path, strerror(err));
 	}
-	if (bdi_mounted_here(resolved))
+	if (bdi_mounted_here(resolved)) {
+		/* statfs always asks the daemon (stat may be answered from the kernel's cache). */
+		struct statvfs sv;
+		if (statvfs(resolved, &sv) != 0 && errno == ENOTCONN && bdi_detach_dead(resolved) == 0) {
+			fprintf(stderr, "mmfs: %s: removed the mount of an mmfs that had died\n", path);
+			return take_mountpoint(raw, out);
+		}
 		return bad("%s: an mmfs is already mounted there", path);
+	}
 	if (stat(resolved, &st) != 0)
 		return bad("%s: cannot use the mountpoint: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))

@@ -1,0 +1,31 @@
+#!/bin/sh
+# dead_mount.sh - a daemon killed with SIGKILL leaves a dead mount (ENOTCONN); starting mmfs again on the same
+# mountpoint clears it by itself, says so in one line, and brings every segment back.
+# shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+
+mmfs_start
+printf 'Process A says: Hello World!\n' >"$MNT/Test"
+setfattr -n user.mmf.capacity -v 4096 "$MNT/Test"
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=""
+expect_eq "the mount after its daemon died" "ENOTCONN" "$(py_errno 'os.statvfs(p)' p="$MNT")"
+
+"$MMFS" -f -o "backing=$BACKING" "$MNT" >"$WORK/out" 2>"$WORK/err" &
+DAEMON_PID=$!
+tries=0
+until stat "$MNT/Test" >/dev/null 2>&1; do
+	tries=$((tries + 1))
+	if [ "$tries" -gt 200 ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+		fail "mmfs did not come back on the dead mount: $(cat "$WORK/err")"
+		finish
+	fi
+	sleep 0.05
+done
+expect_eq "what mmfs said" "mmfs: $MNT: removed the mount of an mmfs that had died" "$(cat "$WORK/err")"
+expect_eq "content after the restart" "Process A says: Hello World!" "$(cat "$MNT/Test")"
+expect_eq "capacity after the restart" "4096" "$(getfattr --absolute-names --only-values -n user.mmf.capacity "$MNT/Test")"
+expect_eq "mounts at the mountpoint" "1" "$(grep -c " $MNT fuse.mmfs " /proc/mounts)"
+mmfs_stop
+finish
