@@ -86,20 +86,30 @@ mmfs_start_raw() {
 	require_fuse
 	"$MMFS" -f "$@" "$MNT" >>"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
+	wait_mounted "$DAEMON_PID" "$MNT" "$DAEMON_LOG" mmfs
+	case $? in
+	0) ;;
+	1) DAEMON_PID="" && exit 1 ;;
+	*) exit 1 ;;
+	esac
+}
+
+# wait_mounted PID MOUNTPOINT LOG WHO: waits (10 s at most) until a FUSE mount is at MOUNTPOINT. When the
+# daemon PID exits first, reaps it, prints LOG and returns 1; when the time runs out, prints LOG, returns 2.
+wait_mounted() {
 	tries=0
-	while ! grep -qs " $MNT fuse" /proc/mounts; do
-		if ! kill -0 "$DAEMON_PID" 2>/dev/null; then
-			wait "$DAEMON_PID"
-			echo "FAIL: mmfs exited with status $? before mounting; its log:" >&2
-			cat "$DAEMON_LOG" >&2
-			DAEMON_PID=""
-			exit 1
+	while ! grep -qs " $2 fuse" /proc/mounts; do
+		if ! kill -0 "$1" 2>/dev/null; then
+			wait "$1"
+			echo "FAIL: $4 exited with status $? before mounting; its log:" >&2
+			cat "$3" >&2
+			return 1
 		fi
 		tries=$((tries + 1))
 		if [ "$tries" -gt 200 ]; then
-			echo "FAIL: mmfs did not mount within 10 s; its log:" >&2
-			cat "$DAEMON_LOG" >&2
-			exit 1
+			echo "FAIL: $4 did not mount within 10 s; its log:" >&2
+			cat "$3" >&2
+			return 2
 		fi
 		sleep 0.05
 	done
@@ -155,10 +165,8 @@ expect_fail() {
 	LAST_ERR=$(cat "$WORK/last_err")
 }
 
-# errno_of COMMAND...: runs a Python one-liner style check; prints the errno name of an OSError or OK.
-# Usage: errno_of 'os.truncate(p, 10)' p=/path  -- keeps error checks exact without parsing messages.
-py_errno() {
-	"$PYTHON" - "$@" <<'PY'
+# The program behind py_errno (and users.sh's u_errno): runs CODE with the k=v names, prints OK or the errno.
+PY_ERRNO_PROGRAM='
 import errno, os, sys
 code = sys.argv[1]
 env = dict(a.split("=", 1) for a in sys.argv[2:])
@@ -167,7 +175,12 @@ try:
     print("OK")
 except OSError as e:
     print(errno.errorcode.get(e.errno, str(e.errno)))
-PY
+'
+
+# py_errno CODE [k=v...]: runs a Python statement and prints the errno name of an OSError, or OK.
+# Usage: py_errno 'os.truncate(p, 10)' p=/path  -- keeps error checks exact without parsing messages.
+py_errno() {
+	"$PYTHON" -c "$PY_ERRNO_PROGRAM" "$@"
 }
 
 # Ends the test: non-zero if any check failed.

@@ -114,23 +114,12 @@ u_start() {
 		"$MMFS" -f "$@" "$m" >>"$WORK/udaemon.log" 2>&1 &
 	UPID=$!
 	UPID_MNT=$m
-	tries=0
-	while ! mounted_at "$m"; do
-		if ! kill -0 "$UPID" 2>/dev/null; then
-			wait "$UPID"
-			echo "FAIL: mmfs as $UU exited with status $? before mounting; its log:" >&2
-			cat "$WORK/udaemon.log" >&2
-			UPID=""
-			exit 1
-		fi
-		tries=$((tries + 1))
-		if [ "$tries" -gt 200 ]; then
-			echo "FAIL: mmfs as $UU did not mount within 10 s; its log:" >&2
-			cat "$WORK/udaemon.log" >&2
-			exit 1
-		fi
-		sleep 0.05
-	done
+	wait_mounted "$UPID" "$m" "$WORK/udaemon.log" "mmfs as $UU"
+	case $? in
+	0) ;;
+	1) UPID="" && exit 1 ;;
+	*) exit 1 ;;
+	esac
 }
 # u_stop: fusermount3 -u as the user; the daemon must exit 0 and leave nothing mounted.
 u_stop() {

@@ -40,14 +40,5 @@ as() {
 u_errno() {
 	u=$1
 	shift
-	as "$u" python3 - "$@" <<'PY'
-import errno, os, sys
-code = sys.argv[1]
-env = dict(a.split("=", 1) for a in sys.argv[2:])
-try:
-    exec(code, {"os": os}, env)
-    print("OK")
-except OSError as e:
-    print(errno.errorcode.get(e.errno, str(e.errno)))
-PY
+	as "$u" python3 -c "$PY_ERRNO_PROGRAM" "$@"
 }
