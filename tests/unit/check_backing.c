@@ -1,7 +1,6 @@
 /* check_backing.c - unit tests of backing.c: default backing paths and the checks on opening the directory. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +8,7 @@
 #include <unistd.h>
 
 #include "backing.h"
+#include "scratch.h"
 #include "suites.h"
 
 struct path_case {
@@ -86,24 +86,15 @@ static char parent[64];
 static char scratch[96];
 static char path[128];
 
-static int remove_entry(const char *name, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(name);
-}
-
 /* Unchecked: runs in the runner's process, so it also cleans up after a failed test. */
 static void setup_parent(void)
 {
-	snprintf(parent, sizeof(parent), "/tmp/mmfs-check-backing-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(parent));
+	scratch_make(parent, sizeof(parent), "/tmp/mmfs-check-backing-XXXXXX");
 }
 
 static void teardown_parent(void)
 {
-	nftw(parent, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(parent);
 }
 
 static void setup(void)
@@ -115,7 +106,7 @@ static void setup(void)
 
 static void teardown(void)
 {
-	nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(scratch);
 }
 
 START_TEST(test_backing_open_dir_creates_a_missing_directory_mode_0700)

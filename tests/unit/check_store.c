@@ -2,7 +2,6 @@
  * capacity, pool, attributes, lifetime, persistence across store_close/store_open, and the backing lock. */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +13,7 @@
 #include <unistd.h>
 
 #include "store.h"
+#include "scratch.h"
 #include "suites.h"
 
 #define KIB 1024
@@ -43,25 +43,16 @@ static void record_unlinked(void *ctx, struct node *dir, const char *name)
 	unlinked.count++;
 }
 
-static int remove_entry(const char *name, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)st;
-	(void)type;
-	(void)ftw;
-	return remove(name);
-}
-
 /* Unchecked fixture: runs in the runner's process, so its teardown also cleans up after a failed test
  * (a failed test's process ends before its checked teardown). */
 static void setup_parent(void)
 {
-	snprintf(parent, sizeof(parent), "/tmp/mmfs-check-store-XXXXXX");
-	ck_assert_ptr_nonnull(mkdtemp(parent));
+	scratch_make(parent, sizeof(parent), "/tmp/mmfs-check-store-XXXXXX");
 }
 
 static void teardown_parent(void)
 {
-	nftw(parent, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(parent);
 }
 
 static void setup(void)
@@ -90,7 +81,7 @@ static void teardown(void)
 {
 	store_close(store);
 	store = NULL;
-	nftw(scratch, remove_entry, 16, FTW_DEPTH | FTW_PHYS);
+	scratch_remove(scratch);
 }
 
 /* Opens the store with the current config (tests change config first to get a small pool). */

@@ -1,0 +1,13 @@
+/* scratch.h - temporary directories for the unit tests, made fresh and removed whole. */
+#ifndef MMFS_SCRATCH_H
+#define MMFS_SCRATCH_H
+
+#include <stddef.h>
+
+/* Makes a fresh directory from template (a path ending in XXXXXX) into buf; fails the test if it cannot. */
+void scratch_make(char *buf, size_t len, const char *template);
+
+/* Removes the tree at path, depth first, never following symlinks. */
+void scratch_remove(const char *path);
+
+#endif
