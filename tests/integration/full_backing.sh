@@ -11,19 +11,7 @@ SMALL="$WORK/small"
 full_cleanup() {
 	status=$?
 	trap - EXIT
-	for pid in $HELPER_PIDS; do
-		kill -KILL "$pid" 2>/dev/null
-		wait "$pid" 2>/dev/null
-	done
-	HELPER_PIDS=""
-	if [ -n "$DAEMON_PID" ]; then
-		if grep -qs " $MNT " /proc/mounts; then
-			fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null
-		fi
-		kill "$DAEMON_PID" 2>/dev/null
-		wait "$DAEMON_PID" 2>/dev/null
-		DAEMON_PID=""
-	fi
+	stop_test_processes
 	if grep -qs " $SMALL " /proc/mounts; then
 		umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
 	fi

@@ -24,21 +24,28 @@ FAILURES=0
 HELPER_PIDS=""
 mkdir -p "$MNT"
 
-# Unmounts (lazily if it must), kills only the daemon this test started, removes the backing files.
-lib_cleanup() {
-	status=$?
-	trap - EXIT
+# Kills the helper processes, unmounts (lazily if it must) and stops only the daemon this test started.
+stop_test_processes() {
 	for pid in $HELPER_PIDS; do
 		kill -KILL "$pid" 2>/dev/null
 		wait "$pid" 2>/dev/null
 	done
-	if [ -n "$DAEMON_PID" ] && grep -qs " $MNT " /proc/mounts; then
-		fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null
-	fi
+	HELPER_PIDS=""
 	if [ -n "$DAEMON_PID" ]; then
+		if grep -qs " $MNT " /proc/mounts; then
+			fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT" 2>/dev/null
+		fi
 		kill "$DAEMON_PID" 2>/dev/null
 		wait "$DAEMON_PID" 2>/dev/null
+		DAEMON_PID=""
 	fi
+}
+
+# Stops what the test started, removes a mount left at $MNT, the backing files and the work directory.
+lib_cleanup() {
+	status=$?
+	trap - EXIT
+	stop_test_processes
 	if grep -qs " $MNT " /proc/mounts; then
 		fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null
 	fi

@@ -12,16 +12,7 @@
 UA=mmfs-test-a
 UB=mmfs-test-b
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: $TEST_NAME needs root (it creates users)" >&2
-	exit 77
-fi
-for tool in useradd userdel usermod groupdel setpriv; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "SKIP: $TEST_NAME needs $tool" >&2
-		exit 77
-	fi
-done
+require_user_tools useradd userdel usermod groupdel setpriv
 require_fuse
 
 # shellcheck disable=SC2317 # called through the EXIT trap

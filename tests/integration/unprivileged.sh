@@ -21,16 +21,7 @@ UPID_MNT=""   # where it is mounted
 REMOVE_DIRS="" # backing directories under /dev/shm to remove at exit
 FUSE_MODE=""  # the mode of /dev/fuse, set when an ACL was added to it
 
-if [ "$(id -u)" -ne 0 ]; then
-	echo "SKIP: $TEST_NAME needs root (it creates users)" >&2
-	exit 77
-fi
-for tool in useradd userdel groupdel setpriv fusermount3; do
-	if ! command -v "$tool" >/dev/null 2>&1; then
-		echo "SKIP: $TEST_NAME needs $tool" >&2
-		exit 77
-	fi
-done
+require_user_tools useradd userdel groupdel setpriv fusermount3
 require_fuse
 
 mounted_at() { grep -qs " $1 fuse" /proc/mounts; }

@@ -5,6 +5,20 @@
 
 MADE_USERS=""
 
+# require_user_tools TOOL...: skips the test (77) unless it runs as root and every TOOL is there.
+require_user_tools() {
+	if [ "$(id -u)" -ne 0 ]; then
+		echo "SKIP: $TEST_NAME needs root (it creates users)" >&2
+		exit 77
+	fi
+	for tool in "$@"; do
+		if ! command -v "$tool" >/dev/null 2>&1; then
+			echo "SKIP: $TEST_NAME needs $tool" >&2
+			exit 77
+		fi
+	done
+}
+
 # make_user NAME: a system user with no home and no shell, and its own group; reused if a killed run left it.
 make_user() {
 	MADE_USERS="$1 $MADE_USERS"
