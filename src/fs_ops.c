@@ -24,15 +24,20 @@ static fuse_ino_t ino_of(struct fs *fs, struct node *node)
 	return node == store_root(fs->store) ? FUSE_ROOT_ID : (fuse_ino_t)(uintptr_t)node;
 }
 
+/* The entry the kernel caches for node: long timeouts, as every change passes through this daemon. */
+static void fill_entry(struct fs *fs, struct node *node, const struct stat *st, struct fuse_entry_param *e)
+{
+	memset(e, 0, sizeof(*e));
+	e->ino = ino_of(fs, node);
+	e->attr = *st;
+	e->attr_timeout = fs->timeout;
+	e->entry_timeout = fs->timeout;
+}
+
 static void reply_entry(fuse_req_t req, struct node *node, const struct stat *st)
 {
-	struct fs *fs = fs_of(req);
 	struct fuse_entry_param e;
-	memset(&e, 0, sizeof(e));
-	e.ino = ino_of(fs, node);
-	e.attr = *st;
-	e.attr_timeout = fs->timeout;
-	e.entry_timeout = fs->timeout;
+	fill_entry(fs_of(req), node, st, &e);
 	fuse_reply_entry(req, &e);
 }
 
@@ -282,11 +287,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 		}
 	}
 	struct fuse_entry_param e;
-	memset(&e, 0, sizeof(e));
-	e.ino = ino_of(fs, node);
-	e.attr = st;
-	e.attr_timeout = fs->timeout;
-	e.entry_timeout = fs->timeout;
+	fill_entry(fs, node, &st, &e);
 	set_open_flags(fi);
 	if (fuse_reply_create(req, &e, fi) != 0) {
 		/* The opener is gone (interrupted): the kernel will send no release for this handle. */
