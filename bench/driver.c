@@ -20,6 +20,7 @@
 #define LINE 32          /* bytes per appended line */
 #define NPROC 8          /* writers in append-par */
 #define PAGE 4096L       /* random read size */
+#define STAT_IDLE_S 2    /* seconds the stat workload leaves its segments alone first */
 
 static const char *workload = "?";
 static double deadline_s = 0;   /* 0: no time cap */
@@ -180,6 +181,21 @@ static off_t read_through(int fd, char *buf, double start)
 	return total;
 }
 
+/* Brings a file's pages into the page cache the way a file in use has them: read twice, so the kernel has
+ * moved them to its active list. After a single read each page is only marked referenced, and the timed loop
+ * would pay for promoting it on its first hit (measured: 540k against 765k random reads/s on the same pages),
+ * a cost the tmpfs target, whose pages earlier workloads read many times, never shows. */
+static void fill_cache(int fd, char *buf, size_t bytes)
+{
+	/* Where the cache lands matters to the timed loop too (host-backed pages, TLB reach). */
+	warm_memory(bytes);
+	for (int pass = 0; pass < 2; pass++) {
+		if (lseek(fd, 0, SEEK_SET) < 0)
+			die("lseek");
+		read_through(fd, buf, 0);
+	}
+}
+
 /* seq-write: writes a fresh file of N MiB in 1 MiB blocks; MiB/s from open to close. */
 static void w_seq_write(int dirfd, long mib)
 {
@@ -220,7 +236,7 @@ static void w_seq_read(int dirfd, long mib, bool cold)
 	if (cold)
 		drop_cache(fd);
 	else
-		read_through(fd, buf, 0);
+		fill_cache(fd, buf, (size_t)mib * MIB);
 	close(fd);
 
 	if (cold)
@@ -262,7 +278,7 @@ static void w_rand_read(int dirfd, long n, bool cold)
 	if (cold)
 		drop_cache(fd);
 	else
-		read_through(fd, buf, 0);
+		fill_cache(fd, buf, (size_t)mib * MIB);
 	close(fd);
 
 	if (cold)
@@ -444,7 +460,7 @@ static void w_create(int dirfd, long n)
 }
 
 /* stat: stat() of N existing segments in segs/, by name; ops/s. */
-static void w_stat(int dirfd, long n)
+static void stat_segments(int dirfd, long n, bool hot)
 {
 	char name[32];
 	struct stat st;
@@ -452,6 +468,12 @@ static void w_stat(int dirfd, long n)
 	int dfd = open_dir(dirfd, "segs");
 
 	ensure_segments(dfd, n);
+	/* A program that checks on segments now and then finds them where nobody has looked for a while: the
+	 * mirrors' entry and attribute timeouts (1 s in their default configurations) have run out, and each of
+	 * their stats asks the daemon again; mmfs's (a day) have not. The hot variant measures right after the
+	 * opens above, where the kernel's caches answer for every target alike. */
+	if (!hot)
+		sleep(STAT_IDLE_S);
 	double t0 = now();
 	for (i = 0; i < n; i++) {
 		seg_name(name, i);
@@ -698,6 +720,8 @@ struct workload {
 	const char *what;
 };
 
+static void w_stat(int d, long n) { stat_segments(d, n, false); }
+static void w_stat_hot(int d, long n) { stat_segments(d, n, true); }
 static void seq_read_cold(int d, long n) { w_seq_read(d, n, true); }
 static void seq_read_cached(int d, long n) { w_seq_read(d, n, false); }
 static void rand_read_cold(int d, long n) { w_rand_read(d, n, true); }
@@ -712,7 +736,8 @@ static const struct workload workloads[] = {
 	{ "append", w_append, 100000, "ops/s", "N 32-byte lines on one O_APPEND descriptor" },
 	{ "open-append-close", w_open_append_close, 20000, "ops/s", "N times open O_APPEND, one line, close" },
 	{ "create", w_create, 20000, "ops/s", "create N empty segments in segs/" },
-	{ "stat", w_stat, 20000, "ops/s", "stat N existing segments" },
+	{ "stat", w_stat, 20000, "ops/s", "stat N existing segments nobody looked at for 2 s" },
+	{ "stat-hot", w_stat_hot, 20000, "ops/s", "stat N existing segments right after opening them" },
 	{ "unlink", w_unlink, 20000, "ops/s", "unlink N segments" },
 	{ "mmap-store", w_mmap_store, 256, "MiB/s", "MAP_SHARED stores into a fresh N MiB segment: 1st, 2nd, after msync" },
 	{ "mmap-read", w_mmap_read, 256, "MiB/s", "MAP_SHARED reads of N MiB, cache dropped: 1st, 2nd pass" },
