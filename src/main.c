@@ -139,6 +139,9 @@ int main(int argc, char **argv)
 		goto out_opts;
 	}
 	raise_fd_limit();
+	/* Every backing object is made with an explicit mode, and a regular file's backing inode carries the
+	 * segment's own permission bits (meta.h): the umask of the shell that started us must not change them. */
+	umask(0);
 	fs.timeout = 86400.0;
 	fs.debug = opts.debug;
 	fs.splice = true;

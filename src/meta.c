@@ -15,6 +15,33 @@ size_t meta_encode(const struct meta *meta, char *buf, size_t buflen)
 	return n < 0 ? 0 : (size_t)n;
 }
 
+mode_t meta_inode_mode(const struct meta *meta)
+{
+	if (!S_ISREG(meta->mode) || (meta->mode & 07000) != 0 || (meta->mode & 0600) != 0600 ||
+	    meta->capacity != META_UNLIMITED || meta->lifetime != LIFETIME_PERSISTENT)
+		return 0;
+	/* Owner read and write: a daemon that is not root must be able to open the backing file again. */
+	return (meta->mode & 0777) | S_ISVTX;
+}
+
+int meta_inode_describes(const struct meta *meta, const struct stat *st)
+{
+	mode_t want = meta_inode_mode(meta);
+	return want != 0 && (st->st_mode & 07777) == want && st->st_uid == meta->uid && st->st_gid == meta->gid;
+}
+
+int meta_from_inode(const struct stat *st, struct meta *meta)
+{
+	if (!S_ISREG(st->st_mode) || (st->st_mode & 07000) != S_ISVTX || (st->st_mode & 0600) != 0600)
+		return -ENODATA;
+	meta->mode = S_IFREG | (st->st_mode & 0777);
+	meta->uid = st->st_uid;
+	meta->gid = st->st_gid;
+	meta->capacity = META_UNLIMITED;
+	meta->lifetime = LIFETIME_PERSISTENT;
+	return 0;
+}
+
 /* Reads one unsigned number in the given base that must end at a space or the end. */
 static int read_number(const char **p, const char *end, int base, uint64_t max, uint64_t *out)
 {

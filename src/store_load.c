@@ -45,13 +45,16 @@ static int seen_add(struct seen *seen, uint64_t ino, struct node *node)
 	return 0;
 }
 
-/* Reads the metadata record; a missing or malformed one gives the safe default: private to the daemon. */
+/* Reads the metadata record, or the inode of a file mmfs made to carry it (meta.h); a missing or malformed
+ * record otherwise gives the safe default: private to the daemon. */
 static void read_meta(int fd, const struct stat *st, struct node *node)
 {
 	char buf[META_MAX_LEN];
 	struct meta meta;
 	ssize_t n = fgetxattr(fd, META_XATTR, buf, sizeof(buf));
-	if (n > 0 && meta_decode(buf, (size_t)n, &meta) == 0 && (meta.mode & S_IFMT) == (st->st_mode & S_IFMT)) {
+	bool known = n > 0 ? meta_decode(buf, (size_t)n, &meta) == 0
+			   : n < 0 && errno == ENODATA && meta_from_inode(st, &meta) == 0;
+	if (known && (meta.mode & S_IFMT) == (st->st_mode & S_IFMT)) {
 		node->mode = meta.mode;
 		node->uid = meta.uid;
 		node->gid = meta.gid;

@@ -120,8 +120,14 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 	int fd = -1;
 	mode_t type = node->mode & S_IFMT;
 
+	struct meta meta = {
+		.mode = node->mode, .uid = node->uid, .gid = node->gid,
+		.capacity = node->capacity, .lifetime = node->lifetime,
+	};
 	if (type == S_IFREG) {
-		fd = openat(dir->fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC, 0600);
+		mode_t inode_mode = meta_inode_mode(&meta);
+		fd = openat(dir->fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC,
+			    inode_mode != 0 ? inode_mode : 0600);
 		if (fd < 0)
 			return -errno;
 	} else if (type == S_IFDIR) {
@@ -157,7 +163,10 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 	if (err == 0 && fd >= 0) {
 		if (type == S_IFREG)
 			store->fd_cached++;
-		err = node_save_meta(store, node);
+		/* The inode was made to carry the metadata; a umask or a set-group-ID directory may have made it
+		 * differ, and then the record says it. */
+		if (!(type == S_IFREG && meta_inode_describes(&meta, &st)))
+			err = node_save_meta(store, node);
 	} else if (err == 0 && store->is_root && (node->uid != st.st_uid || node->gid != st.st_gid)) {
 		err = fchownat(dir->fd, name, node->uid, node->gid, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
 	}

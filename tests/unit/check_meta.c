@@ -204,6 +204,84 @@ START_TEST(test_lifetime_name_gives_the_names_lifetime_parse_reads)
 }
 END_TEST
 
+/* meta_inode_mode: which records the backing inode can carry alone (plain files, owner rw, no limits). */
+static const struct {
+	struct meta meta;
+	mode_t inode_mode;
+} inode_modes[] = {
+	{ { S_IFREG | 0644, 0, 0, META_UNLIMITED, LIFETIME_PERSISTENT }, 01644 },
+	{ { S_IFREG | 0600, 1000, 1000, META_UNLIMITED, LIFETIME_PERSISTENT }, 01600 },
+	{ { S_IFREG | 0777, 1000, 1000, META_UNLIMITED, LIFETIME_PERSISTENT }, 01777 },
+	{ { S_IFREG | 04755, 0, 0, META_UNLIMITED, LIFETIME_PERSISTENT }, 0 },
+	{ { S_IFREG | 01644, 0, 0, META_UNLIMITED, LIFETIME_PERSISTENT }, 0 },
+	{ { S_IFREG | 0444, 0, 0, META_UNLIMITED, LIFETIME_PERSISTENT }, 0 },
+	{ { S_IFREG | 0200, 0, 0, META_UNLIMITED, LIFETIME_PERSISTENT }, 0 },
+	{ { S_IFREG | 0644, 0, 0, 4096, LIFETIME_PERSISTENT }, 0 },
+	{ { S_IFREG | 0644, 0, 0, META_UNLIMITED, LIFETIME_TRANSIENT }, 0 },
+	{ { S_IFDIR | 0755, 0, 0, META_UNLIMITED, LIFETIME_PERSISTENT }, 0 },
+};
+
+START_TEST(test_meta_inode_mode_marks_only_records_an_inode_can_carry)
+{
+	ck_assert_uint_eq(meta_inode_mode(&inode_modes[_i].meta), inode_modes[_i].inode_mode);
+}
+END_TEST
+
+static struct stat inode(mode_t mode, uid_t uid, gid_t gid)
+{
+	struct stat st;
+	memset(&st, 0, sizeof(st));
+	st.st_mode = mode;
+	st.st_uid = uid;
+	st.st_gid = gid;
+	return st;
+}
+
+START_TEST(test_meta_from_inode_gives_back_what_the_inode_was_made_to_carry)
+{
+	const struct meta want = { S_IFREG | 0640, 7, 8, META_UNLIMITED, LIFETIME_PERSISTENT };
+	struct stat st = inode(S_IFREG | meta_inode_mode(&want), 7, 8);
+	ck_assert(meta_inode_describes(&want, &st));
+	struct meta seen = sentinel;
+	ck_assert_int_eq(meta_from_inode(&st, &seen), 0);
+	assert_meta_eq(&want, &seen);
+}
+END_TEST
+
+START_TEST(test_meta_inode_describes_no_inode_that_came_out_otherwise)
+{
+	const struct meta want = { S_IFREG | 0666, 7, 8, META_UNLIMITED, LIFETIME_PERSISTENT };
+	struct stat umasked = inode(S_IFREG | 01644, 7, 8);
+	struct stat other_group = inode(S_IFREG | 01666, 7, 9); /* a set-group-ID directory's group */
+	struct stat other_owner = inode(S_IFREG | 01666, 0, 8);
+	ck_assert(!meta_inode_describes(&want, &umasked));
+	ck_assert(!meta_inode_describes(&want, &other_group));
+	ck_assert(!meta_inode_describes(&want, &other_owner));
+	const struct meta limited = { S_IFREG | 0666, 7, 8, 4096, LIFETIME_PERSISTENT };
+	struct stat marked = inode(S_IFREG | 01666, 7, 8);
+	ck_assert(!meta_inode_describes(&limited, &marked));
+}
+END_TEST
+
+START_TEST(test_meta_from_inode_refuses_inodes_without_the_mark)
+{
+	const mode_t unmarked[] = {
+		S_IFREG | 0644,  /* planted by hand: stays private */
+		S_IFREG | 03644, /* set-group-ID as well as sticky */
+		S_IFREG | 05644, /* set-user-ID as well as sticky */
+		S_IFREG | 01444, /* the daemon could not open it for writing again */
+		S_IFDIR | 01777,
+		S_IFLNK | 01777,
+	};
+	for (size_t k = 0; k < sizeof(unmarked) / sizeof(unmarked[0]); k++) {
+		struct stat st = inode(unmarked[k], 1, 2);
+		struct meta seen = sentinel;
+		ck_assert_int_eq(meta_from_inode(&st, &seen), -ENODATA);
+		assert_meta_eq(&sentinel, &seen);
+	}
+}
+END_TEST
+
 Suite *meta_suite(void)
 {
 	Suite *s = suite_create("meta");
@@ -219,6 +297,11 @@ Suite *meta_suite(void)
 	tcase_add_test(tc, test_meta_decode_rejects_an_embedded_nul);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("lifetime");
+	tcase_add_loop_test(tc, test_meta_inode_mode_marks_only_records_an_inode_can_carry, 0,
+			    (int)(sizeof(inode_modes) / sizeof(inode_modes[0])));
+	tcase_add_test(tc, test_meta_from_inode_gives_back_what_the_inode_was_made_to_carry);
+	tcase_add_test(tc, test_meta_inode_describes_no_inode_that_came_out_otherwise);
+	tcase_add_test(tc, test_meta_from_inode_refuses_inodes_without_the_mark);
 	tcase_add_test(tc, test_lifetime_parse_accepts_the_two_names);
 	tcase_add_test(tc, test_lifetime_parse_accepts_one_trailing_newline);
 	tcase_add_test(tc, test_lifetime_parse_uses_len_not_the_nul);
