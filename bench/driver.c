@@ -459,7 +459,7 @@ static void w_create(int dirfd, long n)
 	close(dfd);
 }
 
-/* stat: stat() of N existing segments in segs/, by name; ops/s. */
+/* stat / stat-hot: stat() of N existing segments in segs/, by name, after leaving them alone or at once; ops/s. */
 static void stat_segments(int dirfd, long n, bool hot)
 {
 	char name[32];

@@ -1,0 +1,49 @@
+#!/bin/sh
+# bench_run.sh - scripts/bench measures every workload on tmpfs and mmfs (--quick, one round), prints JSON with a
+# number for each row and target, relaxes the dirty limit of the mmfs mount when root, and leaves no mount, no
+# daemon and no directory behind. Nothing is timed against a threshold: speed is read from the bench itself.
+# shellcheck source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+
+require_fuse
+cd "${top_srcdir:?top_srcdir must name the source tree}" || exit 1
+
+list_leftovers() {
+	ls -d /dev/shm/mmfs-bench.* "${TMPDIR:-/tmp}"/mmfs-bench.* 2>/dev/null
+	grep -F mmfs-bench /proc/self/mountinfo
+}
+list_leftovers >"$WORK/before"
+
+# The bench stops only the daemons it started: its exit leaves our own (none here) alone.
+scripts/bench --quick --rounds 1 --cap 2 --targets tmpfs,mmfs --mmfs "$MMFS" --json >"$WORK/bench.json" \
+	2>"$WORK/bench.err"
+status=$?
+expect_eq "scripts/bench exit status" "0" "$status"
+
+"$PYTHON" - "$WORK/bench.json" "$(id -u)" >"$WORK/verdict" 2>&1 <<'EOF'
+import json, sys
+doc = json.load(open(sys.argv[1]))
+root = sys.argv[2] == "0"
+rows = {r["workload"]: r for r in doc["results"]}
+want = ["seq-write", "seq-read-cold", "seq-read-cached", "rand-read-cold", "rand-read-cached", "append",
+        "open-append-close", "create", "stat", "stat-hot", "unlink", "mmap-store-1st", "mmap-store-2nd",
+        "mmap-store-synced", "mmap-read-1st", "mmap-read-2nd", "append-par"]
+problems = [w for w in want if w not in rows]
+for w in want:
+    for t in ("tmpfs", "mmfs"):
+        v = rows.get(w, {}).get("median", {}).get(t)
+        if not isinstance(v, (int, float)) or v <= 0:
+            problems.append("%s/%s=%r" % (w, t, v))
+bdi = doc["targets"]["mmfs"]["bdi"]
+if root and "max_ratio=100" not in bdi:
+    problems.append("mmfs bdi not relaxed: " + bdi)
+if doc["rss"].get("bytes_per_segment", 0) <= 0:
+    problems.append("no memory measurement: %r" % doc["rss"])
+print("ok" if not problems else " ".join(problems))
+EOF
+expect_eq "every row measured on tmpfs and mmfs" "ok" "$(cat "$WORK/verdict")"
+
+list_leftovers >"$WORK/after"
+expect_eq "nothing left behind" "" "$(diff "$WORK/before" "$WORK/after" | grep '^>')"
+[ "$status" -eq 0 ] || fail "bench stderr: $(tail -n 20 "$WORK/bench.err")"
+finish
