@@ -139,9 +139,6 @@ int main(int argc, char **argv)
 		goto out_opts;
 	}
 	raise_fd_limit();
-	/* Every backing object is made with an explicit mode, and a regular file's backing inode carries the
-	 * segment's own permission bits (meta.h): the umask of the shell that started us must not change them. */
-	umask(0);
 	fs.timeout = 86400.0;
 	fs.debug = opts.debug;
 	fs.splice = true;
@@ -175,6 +172,10 @@ int main(int argc, char **argv)
 		fuse_log(FUSE_LOG_ERR, "mmfs: cannot start the notifier thread\n");
 		goto out_unmount;
 	}
+	/* Every backing object is made with an explicit mode, and a regular file's backing inode carries the
+	 * segment's own permission bits (meta.h): the umask of the shell that started us must not change them.
+	 * Set only now, so that fusermount3 above ran with the caller's. */
+	umask(0);
 	/* libfuse reports the signal that ended the loop: SIGTERM, SIGINT and SIGHUP are a clean stop. */
 	int rc = serve(&fs, &opts);
 	status = rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGHUP ? 0 : 1;

@@ -84,4 +84,29 @@ expect_eq "entries after a clean stop and start" "$before" "$(state)"
 expect_eq "mtimes after a clean stop and start" "$mtimes_before" "$(mtimes)"
 cmp -s "$WORK/ref/bin" "$MNT/dir/sub/bin" || fail "random bytes differ after the second restart"
 mmfs_stop
+
+# Plain segments carry their metadata on the backing inode (their mode plus the sticky bit, no record),
+# whatever umask the daemon was started with; others get a record. A file planted with that mark is taken
+# with its own mode; the planted file without it (backing_safety.sh) stays private.
+umask 077
+mmfs_start
+umask 022
+"$PYTHON" -c '
+import os, sys
+os.umask(0)
+for name, mode in (("plain", 0o644), ("shared", 0o666), ("setgid", 0o2755), ("read-only", 0o444)):
+    os.close(os.open(os.path.join(sys.argv[1], name), os.O_CREAT | os.O_WRONLY, mode))
+' "$MNT"
+record() { getfattr --absolute-names --only-values -n user.mmf.meta "$BACKING/$1" >/dev/null 2>&1 && echo record || echo none; }
+expect_eq "backing inodes of plain segments" "1644 none|1666 none" \
+	"$(stat -c %a "$BACKING/plain") $(record plain)|$(stat -c %a "$BACKING/shared") $(record shared)"
+expect_eq "set-group-ID and read-only segments have a record" "record record" "$(record setgid) $(record read-only)"
+printf 'planted' >"$BACKING/planted"
+chmod 1640 "$BACKING/planted"
+mmfs_crash
+mmfs_start
+expect_eq "modes after a restart" "644 666 2755 444 640" \
+	"$(cd "$MNT" && stat -c %a plain shared setgid read-only planted | paste -sd' ')"
+expect_eq "the planted marked file" "0:0 planted" "$(stat -c %u:%g "$MNT/planted") $(cat "$MNT/planted")"
+mmfs_stop
 finish
