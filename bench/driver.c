@@ -222,15 +222,12 @@ static void w_seq_write(int dirfd, long mib)
 	free(buf);
 }
 
-/* seq-read-cold / seq-read-cached: reads the N MiB file; cold drops its cache first, cached reads it once
- * through another open first. MiB/s from open to close. */
-static void w_seq_read(int dirfd, long mib, bool cold)
+/* Makes seq.dat N MiB and leaves its pages as the timed read wants them. Cold: its cache dropped, and
+ * warm memory ready for the cache the loop will fill. Cached: read twice through another open. */
+static void prepare_seq_file(int dirfd, long mib, bool cold, char *buf)
 {
-	char *buf = xaligned((size_t)MIB, 0);
-	int fd;
-
 	ensure_file(dirfd, "seq.dat", (off_t)mib * MIB);
-	fd = openat(dirfd, "seq.dat", O_RDONLY);
+	int fd = openat(dirfd, "seq.dat", O_RDONLY);
 	if (fd < 0)
 		die("open seq.dat");
 	if (cold)
@@ -238,9 +235,18 @@ static void w_seq_read(int dirfd, long mib, bool cold)
 	else
 		fill_cache(fd, buf, (size_t)mib * MIB);
 	close(fd);
-
 	if (cold)
 		warm_memory((size_t)mib * MIB);
+}
+
+/* seq-read-cold / seq-read-cached: reads the N MiB file, prepared by prepare_seq_file. MiB/s from open to
+ * close. */
+static void w_seq_read(int dirfd, long mib, bool cold)
+{
+	char *buf = xaligned((size_t)MIB, 0);
+	int fd;
+
+	prepare_seq_file(dirfd, mib, cold, buf);
 	double t0 = now();
 	fd = openat(dirfd, "seq.dat", O_RDONLY);
 	if (fd < 0)
@@ -262,7 +268,7 @@ static uint64_t rng(void)
 }
 
 /* rand-read-cold / rand-read-cached: N preads of 4 KiB at random 4 KiB-aligned offsets of the seq.dat file
- * (-s MiB big); cold drops its cache first, cached reads it all through another open first. ops/s. */
+ * (-s MiB big), prepared by prepare_seq_file. ops/s. */
 static void w_rand_read(int dirfd, long n, bool cold)
 {
 	long mib = file_mib > 0 ? file_mib : 1024;
@@ -271,18 +277,7 @@ static void w_rand_read(int dirfd, long n, bool cold)
 	int fd;
 	long i;
 
-	ensure_file(dirfd, "seq.dat", (off_t)mib * MIB);
-	fd = openat(dirfd, "seq.dat", O_RDONLY);
-	if (fd < 0)
-		die("open seq.dat");
-	if (cold)
-		drop_cache(fd);
-	else
-		fill_cache(fd, buf, (size_t)mib * MIB);
-	close(fd);
-
-	if (cold)
-		warm_memory((size_t)mib * MIB);
+	prepare_seq_file(dirfd, mib, cold, buf);
 	double t0 = now();
 	fd = openat(dirfd, "seq.dat", O_RDONLY);
 	if (fd < 0)
