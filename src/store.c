@@ -136,12 +136,18 @@ void node_fd_trim(struct store *store, struct node *node)
 	store->fd_cached--;
 }
 
-int node_save_meta(struct store *store, struct node *node)
+struct meta node_meta(const struct node *node)
 {
 	struct meta meta = {
 		.mode = node->mode, .uid = node->uid, .gid = node->gid,
 		.capacity = node->capacity, .lifetime = node->lifetime,
 	};
+	return meta;
+}
+
+int node_save_meta(struct store *store, struct node *node)
+{
+	struct meta meta = node_meta(node);
 	char buf[META_MAX_LEN];
 	int fd = node_fd(store, node);
 	if (fd < 0)

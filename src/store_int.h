@@ -70,6 +70,8 @@ void node_maybe_unaccount(struct store *store, struct node *node);
 int node_fd(struct store *store, struct node *node);
 /* Closes a cached fd of a file with no open handle when the cache is over its limit. */
 void node_fd_trim(struct store *store, struct node *node);
+/* The node's metadata as meta.h records it. */
+struct meta node_meta(const struct node *node);
 /* Writes the metadata record of a file or directory to its backing file. */
 int node_save_meta(struct store *store, struct node *node);
 /* Where the node's backing file is reached from: its parent's fd and name. -ENOENT when it has no name. */

@@ -120,10 +120,7 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 	int fd = -1;
 	mode_t type = node->mode & S_IFMT;
 
-	struct meta meta = {
-		.mode = node->mode, .uid = node->uid, .gid = node->gid,
-		.capacity = node->capacity, .lifetime = node->lifetime,
-	};
+	struct meta meta = node_meta(node);
 	if (type == S_IFREG) {
 		mode_t inode_mode = meta_inode_mode(&meta);
 		fd = openat(dir->fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC,
