@@ -97,7 +97,10 @@ os.umask(0)
 for name, mode in (("plain", 0o644), ("shared", 0o666), ("setgid", 0o2755), ("read-only", 0o444)):
     os.close(os.open(os.path.join(sys.argv[1], name), os.O_CREAT | os.O_WRONLY, mode))
 ' "$MNT"
-record() { getfattr --absolute-names --only-values -n user.mmf.meta "$BACKING/$1" >/dev/null 2>&1 && echo record || echo none; }
+# record NAME: whether NAME's backing file has a metadata record.
+record() {
+	getfattr --absolute-names --only-values -n user.mmf.meta "$BACKING/$1" >/dev/null 2>&1 && echo record || echo none
+}
 expect_eq "backing inodes of plain segments" "1644 none|1666 none" \
 	"$(stat -c %a "$BACKING/plain") $(record plain)|$(stat -c %a "$BACKING/shared") $(record shared)"
 expect_eq "set-group-ID and read-only segments have a record" "record record" "$(record setgid) $(record read-only)"

@@ -296,12 +296,14 @@ Suite *meta_suite(void)
 			    (int)(sizeof(malformed) / sizeof(malformed[0])));
 	tcase_add_test(tc, test_meta_decode_rejects_an_embedded_nul);
 	suite_add_tcase(s, tc);
-	tc = tcase_create("lifetime");
+	tc = tcase_create("inode");
 	tcase_add_loop_test(tc, test_meta_inode_mode_marks_only_records_an_inode_can_carry, 0,
 			    (int)(sizeof(inode_modes) / sizeof(inode_modes[0])));
 	tcase_add_test(tc, test_meta_from_inode_gives_back_what_the_inode_was_made_to_carry);
 	tcase_add_test(tc, test_meta_inode_describes_no_inode_that_came_out_otherwise);
 	tcase_add_test(tc, test_meta_from_inode_refuses_inodes_without_the_mark);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("lifetime");
 	tcase_add_test(tc, test_lifetime_parse_accepts_the_two_names);
 	tcase_add_test(tc, test_lifetime_parse_accepts_one_trailing_newline);
 	tcase_add_test(tc, test_lifetime_parse_uses_len_not_the_nul);

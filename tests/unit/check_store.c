@@ -1392,8 +1392,6 @@ START_TEST(test_restart_keeps_a_removal_and_a_rename)
 }
 END_TEST
 
-/* CORE BUG (create_backing in store_ns.c): FIFOs and sockets are made with mknodat(), which applies the
- * daemon's umask, while memory keeps the requested mode; after a restart the mode read back differs. */
 /* The backing file's own record, or -errno (-ENODATA when it has none). */
 static int backing_record(const char *name, char *buf, size_t len)
 {
@@ -1467,6 +1465,8 @@ START_TEST(test_restart_keeps_a_chmod_of_a_file_without_a_record)
 }
 END_TEST
 
+/* CORE BUG (create_backing in store_ns.c): FIFOs and sockets are made with mknodat(), which applies the
+ * daemon's umask, while memory keeps the requested mode; after a restart the mode read back differs. */
 START_TEST(test_restart_keeps_the_mode_of_a_fifo)
 {
 	mode_t old = umask(022);
