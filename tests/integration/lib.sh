@@ -149,6 +149,22 @@ track_pid() {
 	HELPER_PIDS="$HELPER_PIDS $1"
 }
 
+# hold_lock KIND FILE: starts the locker client holding a KIND lock (flock, posix or ofd) on FILE and waits until
+# it has it; sets HOLDER. It answers through the FIFO $WORK/ready, which the test makes.
+hold_lock() {
+	"$CLIENTS/locker" hold "$1" "$2" >"$WORK/ready" &
+	HOLDER=$!
+	track_pid "$HOLDER"
+	read -r got <"$WORK/ready"
+	expect_eq "$1 holder" "locked" "$got"
+}
+
+# kill_holder: SIGKILLs HOLDER and reaps it: once wait returns, its files are closed and its locks gone.
+kill_holder() {
+	kill -KILL "$HOLDER"
+	wait "$HOLDER" 2>/dev/null
+}
+
 fail() {
 	echo "FAIL: $TEST_NAME: $*" >&2
 	FAILURES=$((FAILURES + 1))

@@ -19,19 +19,6 @@ locks_on() {
 	awk -v id="$lockid" '$0 ~ " " id " " { if ($2 == "->") print "-> " $3 " " $6; else print $2 " " $5 }' /proc/locks
 }
 
-# hold KIND: starts a holder of a KIND lock on $f and waits until it has the lock; sets HOLDER.
-hold() {
-	"$L" hold "$1" "$f" >"$WORK/ready" &
-	HOLDER=$!
-	track_pid "$HOLDER"
-	read -r got <"$WORK/ready"
-	expect_eq "$1 holder" "locked" "$got"
-}
-# kill_holder: SIGKILL, and wait(2): once it returns the holder's files are closed.
-kill_holder() {
-	kill -KILL "$HOLDER"
-	wait "$HOLDER" 2>/dev/null
-}
 # try KIND: prints OK if another process gets a KIND lock on $f without waiting, else the errno name.
 try() {
 	if [ "$1" = flock ]; then
@@ -47,7 +34,7 @@ for kind in flock posix ofd; do
 	case $kind in flock) shown=FLOCK ;; posix) shown=POSIX ;; ofd) shown=OFDLCK ;; esac
 	round=1
 	while [ "$round" -le "$ROUNDS" ]; do
-		hold "$kind"
+		hold_lock "$kind" "$f"
 		pid=$HOLDER
 		[ "$kind" = ofd ] && pid=-1
 		expect_eq "$kind round $round: the kernel's record of the lock" "$shown $pid" "$(locks_on)"
@@ -63,7 +50,7 @@ for kind in flock posix ofd; do
 	fi
 
 	# A waiter blocked in the kernel (seen in /proc/locks) gets the lock when the holder is killed.
-	hold "$kind"
+	hold_lock "$kind" "$f"
 	mkfifo "$WORK/waiter.$kind"
 	"$L" wait "$kind" "$f" >"$WORK/waiter.$kind" &
 	waiter=$!
@@ -125,7 +112,7 @@ for kind in flock posix; do
 done
 
 # Written by another process while locked (the lock is advisory): released at once, data intact.
-hold flock
+hold_lock flock "$f"
 echo "written while locked" >>"$f"
 kill_holder
 expect_eq "flock after killing a holder, the segment written meanwhile" "OK" "$(try flock)"

@@ -10,22 +10,9 @@ echo shared >"$f"
 mkfifo "$WORK/ready"
 L="$CLIENTS/locker"
 
-# hold KIND: starts a holder of a KIND lock on $f and waits until it has the lock; sets HOLDER.
-hold() {
-	"$L" hold "$1" "$f" >"$WORK/ready" &
-	HOLDER=$!
-	track_pid "$HOLDER"
-	read -r got <"$WORK/ready"
-	expect_eq "$1 holder" "locked" "$got"
-}
-# release: SIGKILLs the holder and reaps it (its files are closed once wait returns).
-release() {
-	kill -KILL "$HOLDER"
-	wait "$HOLDER" 2>/dev/null
-}
 
 # flock: flock(1) -n fails while another process holds it; works once the holder is killed.
-hold flock
+hold_lock flock "$f"
 flock -n -E 99 "$f" true
 expect_eq "flock(1) -n while another process holds the lock (exit code)" "99" "$?"
 expect_eq "flock LOCK_NB from another process" "EAGAIN" "$("$L" try flock "$f")"
@@ -34,16 +21,16 @@ expect_eq "python fcntl.flock LOCK_NB" "EAGAIN" \
 expect_eq "shared flock while an exclusive one is held" "EAGAIN" \
 	"$(py_errno 'import fcntl; fcntl.flock(os.open(p, os.O_RDONLY), fcntl.LOCK_SH|fcntl.LOCK_NB)' p="$f")"
 expect_eq "the locked segment is still readable" "shared" "$(cat "$f")"
-release
+kill_holder
 flock -n -E 99 "$f" true
 expect_eq "flock(1) -n after the holder was SIGKILLed (exit code)" "0" "$?"
 # A waiter blocked on the lock gets it when the holder dies.
-hold flock
+hold_lock flock "$f"
 "$L" wait flock "$f" >"$WORK/ready" &
 waiter=$!
 track_pid "$waiter"
 exec 3<"$WORK/ready"
-release
+kill_holder
 expect_eq "blocked flock waiter after the holder was SIGKILLed" "OK" "$(timeout 10 head -n 1 <&3)"
 exec 3<&-
 wait "$waiter" || fail "flock waiter exited with failure"
@@ -63,30 +50,30 @@ flock -n -E 99 "$f" true
 expect_eq "flock(1) -n after flock(1) let go (exit code)" "0" "$?"
 
 # POSIX record locks (fcntl F_SETLK): another process gets EAGAIN; F_GETLK names the holder.
-hold posix
+hold_lock posix "$f"
 expect_eq "POSIX lock from another process" "EAGAIN" "$("$L" try posix "$f")"
 expect_eq "python fcntl.lockf LOCK_NB from another process" "EAGAIN" \
 	"$(py_errno 'import fcntl; fcntl.lockf(os.open(p, os.O_RDWR), fcntl.LOCK_EX|fcntl.LOCK_NB)' p="$f")"
 expect_eq "F_GETLK from another process" "locked $HOLDER" "$("$L" getlk posix "$f")"
 expect_eq "OFD lock against a POSIX lock of another process" "EAGAIN" "$("$L" try ofd "$f")"
-release
+kill_holder
 expect_eq "POSIX lock after the holder was SIGKILLed" "OK" "$("$L" try posix "$f")"
 expect_eq "F_GETLK after the holder was SIGKILLed" "unlocked" "$("$L" getlk posix "$f")"
 
 # OFD locks (F_OFD_SETLK): exclusive across processes and across opens of one process.
-hold ofd
+hold_lock ofd "$f"
 expect_eq "OFD lock from another process" "EAGAIN" "$("$L" try ofd "$f")"
 expect_eq "POSIX lock against an OFD lock of another process" "EAGAIN" "$("$L" try posix "$f")"
 expect_eq "F_OFD_GETLK from another process" "locked -1" "$("$L" getlk ofd "$f")"
-release
+kill_holder
 expect_eq "OFD lock after the holder was SIGKILLed" "OK" "$("$L" try ofd "$f")"
 expect_eq "OFD locks on two opens in one process" "OK" "$("$L" self-ofd "$f")"
 
 # Locks on different segments do not interfere.
 echo other >"$MNT/other"
-hold flock
+hold_lock flock "$f"
 expect_eq "flock on another segment while one is held" "OK" "$("$L" try flock "$MNT/other")"
-release
+kill_holder
 
 mmfs_stop
 finish
