@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
@@ -35,7 +36,24 @@ struct node *node_new(struct store *store, mode_t mode)
 	if (store->all != NULL)
 		store->all->all_prev = node;
 	store->all = node;
+	if (++store->nodes_live > store->nodes_peak)
+		store->nodes_peak = store->nodes_live;
 	return node;
+}
+
+/* Fewer freed nodes than this are not worth a trim: a few hundred KiB at most. */
+#define TRIM_MIN_NODES 8192
+
+/* malloc keeps freed memory for reuse, so after a burst of removals the daemon would stay at its peak size
+ * for good (32 MiB after 100,000 segments came and went). Once half the nodes of the peak are gone, hand
+ * the free pages back to the kernel. Each trim halves the peak it compares with, so trims stay rare and
+ * their cost is spread over the frees that made them worth doing. */
+static void maybe_trim_memory(struct store *store)
+{
+	if (store->nodes_live > store->nodes_peak / 2 || store->nodes_peak - store->nodes_live < TRIM_MIN_NODES)
+		return;
+	malloc_trim(0);
+	store->nodes_peak = store->nodes_live;
 }
 
 void node_free(struct store *store, struct node *node)
@@ -47,6 +65,8 @@ void node_free(struct store *store, struct node *node)
 	if (node->all_next != NULL)
 		node->all_next->all_prev = node->all_prev;
 	free(node);
+	store->nodes_live--;
+	maybe_trim_memory(store);
 }
 
 void node_take_backing_times(struct node *node)
@@ -275,6 +295,7 @@ static void free_links(struct node *dir)
 /* Frees every node and name; used at shutdown and when start-up fails part way. */
 static void free_all(struct store *store)
 {
+	store->nodes_peak = 0; /* the process is about to end or fail: no trims on the way */
 	free_links(store->root);
 	while (store->all != NULL) {
 		struct node *node = store->all;

@@ -46,6 +46,8 @@ struct store {
 	unsigned fd_cached;       /* backing fds held by nodes with no open handle */
 	unsigned fd_cache_limit;
 	bool is_root;             /* running as root: owners can be given to backing symlinks */
+	size_t nodes_live;        /* nodes allocated now */
+	size_t nodes_peak;        /* most nodes allocated since memory was last handed back */
 };
 
 static inline bool node_is_dir(const struct node *n) { return S_ISDIR(n->mode); }

@@ -1,0 +1,59 @@
+#!/bin/sh
+# memory.sh - the daemon gives its memory back once many segments are gone: after 20,000 empty segments are
+# created and removed, its resident size falls back near where it started instead of staying at the peak.
+# shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+
+SEGMENTS=20000
+
+rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status"; }
+
+# Under valgrind or AddressSanitizer the daemon's malloc is theirs, which never hands memory back: the
+# segments still come and go, but its size says nothing about mmfs.
+mmfs_start
+own_malloc=yes
+if grep -qs -e vgpreload -e libasan "/proc/$DAEMON_PID/maps"; then own_malloc=no; fi
+mkdir "$MNT/many"
+fresh=$(rss_kib)
+
+"$PYTHON" - "$MNT/many" "$SEGMENTS" <<'EOF' || fail "creating $SEGMENTS segments"
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    os.close(os.open(f"{d}/seg{i}", os.O_CREAT | os.O_WRONLY, 0o600))
+EOF
+expect_eq "segments created" "$SEGMENTS" "$(find "$MNT/many" -type f | wc -l)"
+peak=$(rss_kib)
+
+"$PYTHON" - "$MNT/many" "$SEGMENTS" <<'EOF' || fail "removing $SEGMENTS segments"
+import os, sys
+d, n = sys.argv[1], int(sys.argv[2])
+for i in range(n):
+    os.unlink(f"{d}/seg{i}")
+EOF
+rmdir "$MNT/many" || fail "the emptied directory could not be removed"
+expect_eq "backing files left" "0" "$(find "$BACKING" -name 'seg*' | wc -l)"
+
+if [ "$own_malloc" = yes ]; then
+	grown=$((peak - fresh))
+	# 20,000 segments take about 5 MiB; anything under 2 MiB would say nothing.
+	[ "$grown" -ge 2048 ] || fail "20,000 segments grew the daemon by only $grown KiB: the test measures nothing"
+	# The kernel forgets the removed inodes asynchronously: give the daemon a few seconds to free them.
+	tries=0
+	while [ $(($(rss_kib) - fresh)) -gt $((grown / 4)) ] && [ "$tries" -lt 50 ]; do
+		sleep 0.1
+		tries=$((tries + 1))
+	done
+	after=$(rss_kib)
+	if [ $((after - fresh)) -gt $((grown / 4)) ]; then
+		fail "VmRSS $fresh KiB fresh, $peak KiB with $SEGMENTS segments, still $after KiB after removing them"
+	fi
+else
+	echo "daemon under valgrind or AddressSanitizer: resident size not checked"
+fi
+
+# The daemon still works after handing memory back.
+echo after >"$MNT/after"
+expect_eq "a segment made after the trim" "after" "$(cat "$MNT/after")"
+mmfs_stop
+finish
