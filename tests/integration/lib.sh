@@ -143,6 +143,17 @@ mmfs_crash() {
 	fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
 }
 
+# daemon_runs_under valgrind|asan: true when the running daemon is under valgrind's memcheck or built with
+# AddressSanitizer (scripts/check --valgrind, --sanitize). Either replaces its malloc, and valgrind makes each
+# request take milliseconds, so tests that measure memory or run long scale themselves with this.
+daemon_runs_under() {
+	case $1 in
+	valgrind) grep -qs vgpreload "/proc/$DAEMON_PID/maps" ;;
+	asan) grep -qs libasan "/proc/$DAEMON_PID/maps" ;;
+	*) return 1 ;;
+	esac
+}
+
 # track_pid PID: a helper process the test started in the background; the EXIT trap kills (SIGKILL) and
 # reaps it before unmounting, so that a failing test never leaves it holding the mount.
 track_pid() {
