@@ -6,6 +6,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -50,13 +51,24 @@ static struct timeval to_timeval(double seconds)
 	return tv;
 }
 
+static double monotonic_seconds(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
 /*
  * Takes the lock, waiting at most timeout seconds. A timer interrupts the blocking flock() (no
  * SA_RESTART); it repeats every 50 ms after it first fires, in case the first signal came just before
- * flock() began to sleep. Returns 0, -ETIMEDOUT, or another negative errno.
+ * flock() began to sleep. After each interruption the clock is read as well as the flag: a handler that
+ * runs late (ThreadSanitizer, for one, defers handlers to its own safe points) must not keep us waiting.
+ * Returns 0, -ETIMEDOUT, or another negative errno.
  */
 static int take_with_timeout(int fd, int op, double timeout)
 {
+	double deadline = monotonic_seconds() + timeout;
 	struct sigaction sa = { .sa_handler = on_alarm };
 	struct sigaction old;
 	struct itimerval timer = { .it_interval = { 0, 50000 }, .it_value = to_timeval(timeout) };
@@ -74,7 +86,7 @@ static int take_with_timeout(int fd, int op, double timeout)
 			rc = -errno;
 			break;
 		}
-		if (lock_alarm) {
+		if (lock_alarm || monotonic_seconds() >= deadline) {
 			rc = -ETIMEDOUT;
 			break;
 		}

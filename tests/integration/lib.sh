@@ -82,6 +82,7 @@ new_backing() {
 
 # Starts mmfs in the foreground (in the background of this shell) on $MNT with backing $BACKING and the
 # given extra arguments, and waits until the mount is up. Fails the test with the daemon's log if it died.
+# MMFS_TEST_OPTS, when set, adds daemon arguments to every such mount (scripts/check --tsan: -o threads=4).
 mmfs_start() {
 	new_backing
 	mmfs_start_raw -o "backing=$BACKING" "$@"
@@ -91,7 +92,8 @@ mmfs_start() {
 # must then set BACKING to the directory the daemon uses so that the EXIT trap removes it.
 mmfs_start_raw() {
 	require_fuse
-	"$MMFS" -f "$@" "$MNT" >>"$DAEMON_LOG" 2>&1 &
+	# shellcheck disable=SC2086 # MMFS_TEST_OPTS is a list of arguments
+	"$MMFS" -f "$@" ${MMFS_TEST_OPTS:-} "$MNT" >>"$DAEMON_LOG" 2>&1 &
 	DAEMON_PID=$!
 	wait_mounted "$DAEMON_PID" "$MNT" "$DAEMON_LOG" mmfs
 	case $? in
@@ -143,13 +145,13 @@ mmfs_crash() {
 	fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
 }
 
-# daemon_runs_under valgrind|asan: true when the running daemon is under valgrind's memcheck or built with
-# AddressSanitizer (scripts/check --valgrind, --sanitize). Either replaces its malloc, and valgrind makes each
-# request take milliseconds, so tests that measure memory or run long scale themselves with this.
+# daemon_runs_under valgrind|sanitizer: true when the running daemon is under valgrind's memcheck, or built with
+# AddressSanitizer or ThreadSanitizer (scripts/check --valgrind, --sanitize, --tsan). Each replaces its malloc,
+# and valgrind makes each request take milliseconds, so tests that measure memory or run long scale with this.
 daemon_runs_under() {
 	case $1 in
 	valgrind) grep -qs vgpreload "/proc/$DAEMON_PID/maps" ;;
-	asan) grep -qs libasan "/proc/$DAEMON_PID/maps" ;;
+	sanitizer) grep -qs -e libasan -e libtsan "/proc/$DAEMON_PID/maps" ;;
 	*) return 1 ;;
 	esac
 }

@@ -1,21 +1,21 @@
 #!/bin/sh
 # memory.sh - the daemon gives its memory back once many segments are gone: after 20,000 empty segments are
 # created and removed, its resident size falls back near where it started instead of staying at the peak.
-# (Under valgrind or AddressSanitizer, whose malloc keeps everything, the segments only come and go.)
+# (Under valgrind or a sanitizer, whose malloc keeps everything, the segments only come and go.)
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status"; }
 
 mmfs_start
-# Under valgrind or AddressSanitizer the daemon's malloc is theirs, which never hands memory back: the
+# Under valgrind or a sanitizer the daemon's malloc is theirs, which never hands memory back: the
 # segments still come and go, but its size says nothing about mmfs. Under valgrind, where every request
 # takes milliseconds, a few hundred segments do for that.
 SEGMENTS=20000
 own_malloc=yes
 if daemon_runs_under valgrind; then
 	SEGMENTS=300 own_malloc=no
-elif daemon_runs_under asan; then
+elif daemon_runs_under sanitizer; then
 	own_malloc=no
 fi
 mkdir "$MNT/many"
@@ -54,7 +54,7 @@ if [ "$own_malloc" = yes ]; then
 		fail "VmRSS $fresh KiB fresh, $peak KiB with $SEGMENTS segments, still $after KiB after removing them"
 	fi
 else
-	echo "daemon under valgrind or AddressSanitizer: resident size not checked"
+	echo "daemon under valgrind or a sanitizer: resident size not checked"
 fi
 
 # The daemon still works after handing memory back.
