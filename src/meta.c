@@ -32,13 +32,15 @@ int meta_inode_describes(const struct meta *meta, const struct stat *st)
 
 int meta_from_inode(const struct stat *st, struct meta *meta)
 {
-	if (!S_ISREG(st->st_mode) || (st->st_mode & 07000) != S_ISVTX || (st->st_mode & 0600) != 0600)
+	/* The metadata the inode would carry, accepted only if meta_inode_mode would have made exactly this
+	 * inode for it: one rule for making and for reading. */
+	struct meta carried = {
+		.mode = S_IFREG | (st->st_mode & 0777), .uid = st->st_uid, .gid = st->st_gid,
+		.capacity = META_UNLIMITED, .lifetime = LIFETIME_PERSISTENT,
+	};
+	if (!S_ISREG(st->st_mode) || !meta_inode_describes(&carried, st))
 		return -ENODATA;
-	meta->mode = S_IFREG | (st->st_mode & 0777);
-	meta->uid = st->st_uid;
-	meta->gid = st->st_gid;
-	meta->capacity = META_UNLIMITED;
-	meta->lifetime = LIFETIME_PERSISTENT;
+	*meta = carried;
 	return 0;
 }
 
