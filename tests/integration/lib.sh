@@ -156,6 +156,26 @@ daemon_runs_under() {
 	esac
 }
 
+# exerciser_seed [DETAILS]: sets SEED from MMFS_EXERCISER_SEED, or at random, and prints it (with DETAILS) so
+# that a failing run can be replayed.
+exerciser_seed() {
+	SEED=${MMFS_EXERCISER_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
+	echo "exerciser seed: $SEED (MMFS_EXERCISER_SEED=$SEED replays it)${1:+, $1}"
+}
+
+# exercise WHAT ARGS...: runs exerciser.py (beside the test) with ARGS, 120 s at most; its output must start
+# with OK, else the test fails with that output and the seed.
+exercise() {
+	what=$1
+	shift
+	out=$(timeout 120 "$PYTHON" "${0%/*}/exerciser.py" "$@" 2>&1)
+	case $out in
+	OK*) echo "$what: $out" ;;
+	*) fail "$what (seed $SEED): expected OK, saw:
+$out" ;;
+	esac
+}
+
 # track_pid PID: a helper process the test started in the background; the EXIT trap kills (SIGKILL) and
 # reaps it before unmounting, so that a failing test never leaves it holding the mount.
 track_pid() {

@@ -6,20 +6,13 @@
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 
-SEED=${MMFS_EXERCISER_SEED:-$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')}
-EX="${0%/*}/exerciser.py"
-echo "exerciser seed: $SEED (MMFS_EXERCISER_SEED=$SEED replays it)"
+exerciser_seed
 
 mmfs_start -o threads=4
 # valgrind runs the threads one at a time and makes every request take milliseconds: a smaller load there.
 ops=1000 lines=2000 churns=300
 if daemon_runs_under valgrind; then ops=100 lines=100 churns=20; fi
-out=$(timeout 300 "$PYTHON" "$EX" run "$MNT" "$WORK/model" "$SEED" 4 "$ops" 2>&1)
-case $out in
-OK*) echo "exerciser: $out" ;;
-*) fail "exerciser with threads=4 (seed $SEED): expected OK, saw:
-$out" ;;
-esac
+exercise "exerciser with threads=4" run "$MNT" "$WORK/model" "$SEED" 4 "$ops"
 
 : >"$MNT/log"
 expect_eq "8 appenders x $lines lines" "OK" "$(timeout 300 "$CLIENTS/appender" "$MNT/log" 8 "$lines" 2>&1)"
@@ -63,11 +56,6 @@ rm "$MNT/log"
 mmfs_stop
 
 mmfs_start -o threads=4
-out=$(timeout 300 "$PYTHON" "$EX" verify "$MNT" "$WORK/model" 2>&1)
-case $out in
-OK*) echo "after remount: $out" ;;
-*) fail "exerciser model after remount (seed $SEED): expected OK, saw:
-$out" ;;
-esac
+exercise "exerciser model after remount" verify "$MNT" "$WORK/model"
 mmfs_stop
 finish
