@@ -10,7 +10,6 @@ echo shared >"$f"
 mkfifo "$WORK/ready"
 L="$CLIENTS/locker"
 
-
 # flock: flock(1) -n fails while another process holds it; works once the holder is killed.
 hold_lock flock "$f"
 flock -n -E 99 "$f" true

@@ -110,6 +110,7 @@ mmfs_crash
 mmfs_start
 expect_eq "modes after a restart" "644 666 2755 444 640" \
 	"$(cd "$MNT" && stat -c %a plain shared setgid read-only planted | paste -sd' ')"
-expect_eq "the planted marked file" "0:0 planted" "$(stat -c %u:%g "$MNT/planted") $(cat "$MNT/planted")"
+expect_eq "the planted marked file, owned as planted" "$(id -u):$(id -g) planted" \
+	"$(stat -c %u:%g "$MNT/planted") $(cat "$MNT/planted")"
 mmfs_stop
 finish
