@@ -95,6 +95,15 @@ if [ "$(u_errno "$UU" 'os.stat(p)' p="$WORK")" != OK ]; then
 fi
 mkdir "$UMNT" "$UMNT2"
 chown "$UU:$(id -g "$UU")" "$UMNT" "$UMNT2"
+# The user runs the daemon, and a build tree in a private directory (a clone under `mktemp -d`) is out of its
+# reach: it runs copies in $WORK. MMFS is the binary, or under scripts/check --valgrind the wrapper, which runs
+# the binary that MMFS_UNDER_VALGRIND names.
+mkdir "$WORK/bin"
+cp "${top_builddir:?top_builddir must name the build tree}/src/mmfs" "$WORK/bin/mmfs"
+[ "${MMFS##*/}" = mmfs ] || cp "$MMFS" "$WORK/bin/"
+MMFS="$WORK/bin/${MMFS##*/}"
+MMFS_UNDER_VALGRIND="$WORK/bin/mmfs"
+export MMFS_UNDER_VALGRIND
 
 # u_start MOUNTPOINT [ARGS...]: starts mmfs -f as $UU on MOUNTPOINT and waits for the mount.
 u_start() {
