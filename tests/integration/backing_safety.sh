@@ -68,7 +68,7 @@ expect_eq "nobody sets user.mmf.meta on their own segment" "EINVAL" \
 
 # --- A second mmfs on the same backing directory is refused; the first keeps serving.
 mkdir "$WORK/mnt2"
-timeout 10 "$MMFS" -f -o "backing=$BACKING" "$WORK/mnt2" >"$WORK/out" 2>"$WORK/err"
+timeout "$HANG_GUARD" "$MMFS" -f -o "backing=$BACKING" "$WORK/mnt2" >"$WORK/out" 2>"$WORK/err"
 expect_eq "exit status of a second mmfs on the backing directory" "1" "$?"
 expect_eq "stderr of a second mmfs on the backing directory" \
 	"mmfs: $BACKING: backing directory is in use by another mmfs" "$(cat "$WORK/err")"
@@ -236,7 +236,7 @@ while IFS='|' read -r kind what; do
 	noparent) p="$p/sub" ;;
 	esac
 	before=$(stat -c '%F %u:%g %a %s' "$p" 2>&1; ls -A "$WORK/target-dir")
-	timeout 10 "$MMFS" -f -o "backing=$p" "$MNT" >"$WORK/out" 2>"$WORK/err"
+	timeout "$HANG_GUARD" "$MMFS" -f -o "backing=$p" "$MNT" >"$WORK/out" 2>"$WORK/err"
 	rc=$?
 	seen="exit $rc, $(wc -l <"$WORK/err") line(s)"
 	ok=yes

@@ -147,7 +147,7 @@ run_mount() {
 		args="$args $w"
 	done
 	# shellcheck disable=SC2086 # the arguments are meant to split (no test path holds a space)
-	timeout 10 "$MMFS" -f -o "backing=$badb" $args >"$WORK/out" 2>"$WORK/err"
+	timeout "$HANG_GUARD" "$MMFS" -f -o "backing=$badb" $args >"$WORK/out" 2>"$WORK/err"
 	rc=$?
 	why=""
 	[ "$rc" = 1 ] || why="$why exit $rc;"

@@ -37,7 +37,7 @@ while [ "$w" -lt "$WRITERS" ]; do
 done
 exec 4<"$WORK/ready"
 expect_eq "writers ready (each with $READY_AFTER lines acknowledged in both segments)" "$WRITERS" \
-	"$(timeout 60 head -n "$WRITERS" <&4 | grep -c '^ready$')"
+	"$(timeout "$HANG_GUARD" head -n "$WRITERS" <&4 | grep -c '^ready$')"
 
 # The crash, in the middle of the writes; then every writer must stop by itself.
 mmfs_crash

@@ -17,7 +17,7 @@ DAEMON_PID=$!
 tries=0
 until stat "$MNT/Test" >/dev/null 2>&1; do
 	tries=$((tries + 1))
-	if [ "$tries" -gt 200 ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
+	if [ "$tries" -gt $((HANG_GUARD * 20)) ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
 		fail "mmfs did not come back on the dead mount: $(cat "$WORK/err")"
 		finish
 	fi

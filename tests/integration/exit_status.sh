@@ -44,10 +44,10 @@ MMFS=$real_mmfs
 stop_by INT
 
 # Version and help.
-out=$(timeout 5 "$MMFS" -V 2>&1)
+out=$(timeout "$HANG_GUARD" "$MMFS" -V 2>&1)
 expect_eq "exit status of mmfs -V" "0" "$?"
 [ -n "$out" ] || fail "mmfs -V printed nothing"
-out=$(timeout 5 "$MMFS" -h 2>&1)
+out=$(timeout "$HANG_GUARD" "$MMFS" -h 2>&1)
 expect_eq "exit status of mmfs -h" "0" "$?"
 case "$out" in *size=*) ;; *) fail "mmfs -h: expected the options (size=...), saw [$out]" ;; esac
 
@@ -60,7 +60,7 @@ default_backing="/dev/shm/mmfs-$(id -u)-$esc"
 bad_usage() {
 	what=$1
 	shift
-	timeout 5 "$MMFS" -f "$@" >"$WORK/out" 2>"$WORK/err"
+	timeout "$HANG_GUARD" "$MMFS" -f "$@" >"$WORK/out" 2>"$WORK/err"
 	rc=$?
 	expect_eq "exit status for $what" "1" "$rc"
 	expect_eq "stderr lines for $what" "1" "$(wc -l <"$WORK/err")"

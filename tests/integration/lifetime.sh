@@ -23,12 +23,12 @@ listed() {
 entries() { (cd "$1" && find . -mindepth 1 | sed 's|^\./||' | sort | tr '\n' ' ' | sed 's/ $//'); }
 backed() { if [ -e "$BACKING/$1" ]; then echo yes; else echo no; fi; }
 
-# expect_gone WHAT NAME: NAME must leave the listing, lookups and the backing directory (within 10 s).
+# expect_gone WHAT NAME: NAME must leave the listing, lookups and the backing directory (within $HANG_GUARD s).
 expect_gone() {
 	tries=0
 	while [ "$(listed "$2")" = yes ] || [ -e "$MNT/$2" ] || [ -e "$BACKING/$2" ]; do
 		tries=$((tries + 1))
-		if [ "$tries" -gt 200 ]; then
+		if [ "$tries" -gt $((HANG_GUARD * 20)) ]; then
 			fail "$1: expected $2 gone (listed no, lookup no, backing no), saw listed $(listed "$2")," \
 				"lookup $([ -e "$MNT/$2" ] && echo yes || echo no), backing $(backed "$2")"
 			return
@@ -81,13 +81,13 @@ holder() {
 	echo "$!" >"$WORK/$1.pid"
 	track_pid "$!"
 	# shellcheck disable=SC2016 # $1 is expanded by the inner sh
-	got=$(timeout 10 sh -c 'read -r a <"$1" && echo "$a"' sh "$WORK/$1.out")
+	got=$(timeout "$HANG_GUARD" sh -c 'read -r a <"$1" && echo "$a"' sh "$WORK/$1.out")
 	expect_eq "holder $1 of $2 ($3) $(cat "$WORK/$1.err")" "ready" "$got"
 }
-# tell ID COMMAND: sends a command to holder ID and prints its answer (or "no answer" within 10 s).
+# tell ID COMMAND: sends a command to holder ID and prints its answer (or "no answer" within $HANG_GUARD s).
 tell() {
 	# shellcheck disable=SC2016 # $1..$3 are expanded by the inner sh
-	timeout 10 sh -c 'echo "$1" >"$2" && read -r a <"$3" && echo "$a"' sh "$2" "$WORK/$1.in" "$WORK/$1.out" ||
+	timeout "$HANG_GUARD" sh -c 'echo "$1" >"$2" && read -r a <"$3" && echo "$a"' sh "$2" "$WORK/$1.in" "$WORK/$1.out" ||
 		echo "no answer from holder $1: $(cat "$WORK/$1.err")"
 }
 # killed ID: SIGKILLs holder ID and reaps it (its files and mappings are gone once wait returns).

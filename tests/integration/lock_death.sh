@@ -59,14 +59,14 @@ for kind in flock posix ofd; do
 	tries=0
 	until locks_on | grep -q '^->'; do
 		tries=$((tries + 1))
-		if [ "$tries" -gt 200 ]; then
-			fail "$kind: expected the waiter blocked in /proc/locks within 10 s, saw [$(locks_on)]"
+		if [ "$tries" -gt $((HANG_GUARD * 20)) ]; then
+			fail "$kind: expected the waiter blocked in /proc/locks within $HANG_GUARD s, saw [$(locks_on)]"
 			break
 		fi
 		sleep 0.05
 	done
 	kill_holder
-	expect_eq "$kind: blocked waiter after the holder was SIGKILLed" "OK" "$(timeout 10 head -n 1 <&3)"
+	expect_eq "$kind: blocked waiter after the holder was SIGKILLed" "OK" "$(timeout "$HANG_GUARD" head -n 1 <&3)"
 	exec 3<&-
 	wait "$waiter" || fail "$kind waiter exited with failure"
 	expect_eq "$kind: locks left after the waiter exited" "" "$(locks_on)"

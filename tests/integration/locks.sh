@@ -30,7 +30,7 @@ waiter=$!
 track_pid "$waiter"
 exec 3<"$WORK/ready"
 kill_holder
-expect_eq "blocked flock waiter after the holder was SIGKILLed" "OK" "$(timeout 10 head -n 1 <&3)"
+expect_eq "blocked flock waiter after the holder was SIGKILLed" "OK" "$(timeout "$HANG_GUARD" head -n 1 <&3)"
 exec 3<&-
 wait "$waiter" || fail "flock waiter exited with failure"
 # flock(1) as the holder, the way a shell script uses it as a mutex: it says "locked", then waits for "go".

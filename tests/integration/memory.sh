@@ -43,9 +43,9 @@ if [ "$own_malloc" = yes ]; then
 	grown=$((peak - fresh))
 	# 20,000 segments take about 5 MiB; anything under 2 MiB would say nothing.
 	[ "$grown" -ge 2048 ] || fail "$SEGMENTS segments grew the daemon by only $grown KiB: the test measures nothing"
-	# The kernel forgets the removed inodes asynchronously: give the daemon a few seconds to free them.
+	# The kernel forgets the removed inodes asynchronously: give the daemon time to free them.
 	tries=0
-	while [ $(($(rss_kib) - fresh)) -gt $((grown / 4)) ] && [ "$tries" -lt 50 ]; do
+	while [ $(($(rss_kib) - fresh)) -gt $((grown / 4)) ] && [ "$tries" -lt $((HANG_GUARD * 10)) ]; do
 		sleep 0.1
 		tries=$((tries + 1))
 	done

@@ -6,7 +6,7 @@
 
 mmfs_start
 f="$MNT/shm"
-out=$(timeout 30 "$CLIENTS/mmap_share" "$f" 2>&1)
+out=$(timeout "$HANG_GUARD" "$CLIENTS/mmap_share" "$f" 2>&1)
 expect_eq "mmap_share client" "OK" "$out"
 at() { dd if="$1" bs=1 skip="$2" count="$3" 2>/dev/null; }
 check_stores() {

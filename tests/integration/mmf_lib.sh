@@ -35,12 +35,12 @@ check() {
 }
 
 # wait_watch PID: waits until process PID has an inotify watch set (as mmf wait does before it sleeps),
-# so a test writes only once the waiter can see it. Fails the test after 10 s.
+# so a test writes only once the waiter can see it. Fails the test after $HANG_GUARD s.
 wait_watch() {
 	tries=0
 	until grep -qs '^inotify wd' /proc/"$1"/fdinfo/*; do
 		tries=$((tries + 1))
-		if [ "$tries" -gt 200 ] || ! kill -0 "$1" 2>/dev/null; then
+		if [ "$tries" -gt $((HANG_GUARD * 20)) ] || ! kill -0 "$1" 2>/dev/null; then
 			fail "process $1 never set an inotify watch"
 			return 1
 		fi

@@ -87,7 +87,7 @@ expect_eq "mmf new --transient exit status" "0" "$?"
 [ -e "$MNT/Shared" ] || fail "a transient segment stays while another process holds it"
 echo go >"$WORK/go"
 tries=0
-while [ -e "$MNT/Shared" ] && [ "$tries" -lt 200 ]; do
+while [ -e "$MNT/Shared" ] && [ "$tries" -lt $((HANG_GUARD * 20)) ]; do
 	tries=$((tries + 1))
 	sleep 0.05
 done

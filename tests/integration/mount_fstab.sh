@@ -84,17 +84,17 @@ check_mounted() {
 	fi
 }
 
-# check_unmount WHAT: umount succeeds, the mount is gone and its daemon ends by itself within 10 s.
+# check_unmount WHAT: umount succeeds, the mount is gone and its daemon ends by itself within $HANG_GUARD s.
 check_unmount() {
 	umount "$MNT" || fail "$1: umount $MNT failed"
 	expect_eq "$1: mounts at $MNT after umount" "0" "$(awk -v m="$MNT" '$2 == m' /proc/mounts | grep -c .)"
 	if [ -n "$PID" ]; then
 		tries=0
-		while alive "$PID" && [ "$tries" -lt 200 ]; do
+		while alive "$PID" && [ "$tries" -lt $((HANG_GUARD * 20)) ]; do
 			sleep 0.05
 			tries=$((tries + 1))
 		done
-		alive "$PID" && fail "$1: daemon $PID still runs 10 s after umount"
+		alive "$PID" && fail "$1: daemon $PID still runs $HANG_GUARD s after umount"
 	fi
 }
 

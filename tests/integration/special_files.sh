@@ -13,14 +13,14 @@ expect_eq "length of a FIFO" "0" "$(stat -c %s "$p")"
 (echo "through the fifo" >"$p") &
 writer=$!
 track_pid "$writer"
-expect_eq "data read from the FIFO" "through the fifo" "$(timeout 10 cat "$p")"
+expect_eq "data read from the FIFO" "through the fifo" "$(timeout "$HANG_GUARD" cat "$p")"
 wait "$writer" || fail "FIFO writer failed"
 mkfifo -m 600 "$MNT/private"
 expect_eq "mkfifo -m 600" "600" "$(stat -c %a "$MNT/private")"
 rm "$p"
 [ -e "$p" ] && fail "FIFO still there after rm"
 
-out=$(timeout 10 "$PYTHON" - "$MNT/sock" <<'PY' 2>&1
+out=$(timeout "$HANG_GUARD" "$PYTHON" - "$MNT/sock" <<'PY' 2>&1
 import os, socket, stat, sys
 path = sys.argv[1]
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)

@@ -143,7 +143,7 @@ refused() {
 		set -- setpriv --reuid="$u" --regid="$(id -g "$u")" --init-groups env -C / PATH=/usr/local/bin:/usr/bin:/bin "$@"
 	fi
 	before=$(grep -c " $UMNT fuse" /proc/mounts)
-	timeout 10 "$@" >"$WORK/out" 2>"$WORK/err"
+	timeout "$HANG_GUARD" "$@" >"$WORK/out" 2>"$WORK/err"
 	rc=$?
 	expect_eq "exit status of $what" "1" "$rc"
 	expect_eq "stderr lines of $what ($(cat "$WORK/err"))" "1" "$(wc -l <"$WORK/err")"
@@ -211,7 +211,7 @@ if grep -qs '^user_allow_other' /etc/fuse.conf; then
 	echo "note: /etc/fuse.conf has user_allow_other; not checking that allow_other is refused" >&2
 else
 	# fusermount3 says why on its own line first; mmfs's line is the last.
-	timeout 10 setpriv --reuid="$UU" --regid="$(id -g "$UU")" --init-groups \
+	timeout "$HANG_GUARD" setpriv --reuid="$UU" --regid="$(id -g "$UU")" --init-groups \
 		"$MMFS" -f -o "backing=$ub-4,allow_other" "$UMNT2" >"$WORK/out" 2>"$WORK/err"
 	expect_eq "exit status of allow_other as a user" "1" "$?"
 	case "$(tail -n 1 "$WORK/err")" in
