@@ -15,8 +15,8 @@ if [ -z "${PYTHON:-}" ]; then
 fi
 
 # Seconds a step that must finish may take before the test calls it hung. Only a hang ever waits this long, so
-# it is generous: under valgrind, with another test's daemon busy on the other core, a few requests have taken
-# over 10 s (a blocked flock waiter in locks.sh once missed a 10 s guard in CI).
+# it is generous: a stalled or loaded host slows the valgrind runs most (in CI a blocked flock waiter in
+# locks.sh once took longer than the 10 s guard it had then).
 HANG_GUARD=60
 
 TEST_NAME=$(basename "$0" .sh)
@@ -108,8 +108,8 @@ mmfs_start_raw() {
 	esac
 }
 
-# wait_mounted PID MOUNTPOINT LOG WHO: waits ($HANG_GUARD s at most) until a FUSE mount is at MOUNTPOINT. When the
-# daemon PID exits first, reaps it, prints LOG and returns 1; when the time runs out, prints LOG, returns 2.
+# wait_mounted PID MOUNTPOINT LOG WHO: waits ($HANG_GUARD s at most) until a FUSE mount is at MOUNTPOINT. When
+# the daemon PID exits first, reaps it, prints LOG and returns 1; when the time runs out, prints LOG, returns 2.
 wait_mounted() {
 	tries=0
 	while ! grep -qs " $2 fuse" /proc/mounts; do
