@@ -14,15 +14,10 @@ expect_eq "the mount after its daemon died" "ENOTCONN" "$(py_errno 'os.statvfs(p
 
 "$MMFS" -f -o "backing=$BACKING" "$MNT" >"$WORK/out" 2>"$WORK/err" &
 DAEMON_PID=$!
-tries=0
-until stat "$MNT/Test" >/dev/null 2>&1; do
-	tries=$((tries + 1))
-	if [ "$tries" -gt $((HANG_GUARD * 20)) ] || ! kill -0 "$DAEMON_PID" 2>/dev/null; then
-		fail "mmfs did not come back on the dead mount: $(cat "$WORK/err")"
-		finish
-	fi
-	sleep 0.05
-done
+wait_for -p "$DAEMON_PID" test -e "$MNT/Test" || {
+	fail "mmfs did not come back on the dead mount: $(cat "$WORK/err")"
+	finish
+}
 expect_eq "what mmfs said" "mmfs: $MNT: removed the mount of an mmfs that had died" "$(cat "$WORK/err")"
 expect_eq "content after the restart" "Process A says: Hello World!" "$(cat "$MNT/Test")"
 expect_eq "capacity after the restart" "4096" "$(getfattr --absolute-names --only-values -n user.mmf.capacity "$MNT/Test")"

@@ -108,25 +108,44 @@ mmfs_start_raw() {
 	esac
 }
 
+# wait_for [-p PID] COMMAND...: runs COMMAND every 0.05 s until it succeeds, and returns 0; returns 1 once
+# $HANG_GUARD s have passed, or 2 as soon as process PID (when given) is gone. COMMAND runs afresh each time:
+# a glob or a substitution it needs goes inside a function.
+wait_for() {
+	wait_for_pid=""
+	if [ "$1" = -p ]; then
+		wait_for_pid=$2
+		shift 2
+	fi
+	wait_for_tries=0
+	until "$@"; do
+		if [ -n "$wait_for_pid" ] && ! kill -0 "$wait_for_pid" 2>/dev/null; then
+			return 2
+		fi
+		wait_for_tries=$((wait_for_tries + 1))
+		[ "$wait_for_tries" -le $((HANG_GUARD * 20)) ] || return 1
+		sleep 0.05
+	done
+}
+
 # wait_mounted PID MOUNTPOINT LOG WHO: waits ($HANG_GUARD s at most) until a FUSE mount is at MOUNTPOINT. When
 # the daemon PID exits first, reaps it, prints LOG and returns 1; when the time runs out, prints LOG, returns 2.
 wait_mounted() {
-	tries=0
-	while ! grep -qs " $2 fuse" /proc/mounts; do
-		if ! kill -0 "$1" 2>/dev/null; then
-			wait "$1"
-			echo "FAIL: $4 exited with status $? before mounting; its log:" >&2
-			cat "$3" >&2
-			return 1
-		fi
-		tries=$((tries + 1))
-		if [ "$tries" -gt $((HANG_GUARD * 20)) ]; then
-			echo "FAIL: $4 did not mount within $HANG_GUARD s; its log:" >&2
-			cat "$3" >&2
-			return 2
-		fi
-		sleep 0.05
-	done
+	wait_for -p "$1" grep -qs " $2 fuse" /proc/mounts
+	case $? in
+	0) return 0 ;;
+	2)
+		wait "$1"
+		echo "FAIL: $4 exited with status $? before mounting; its log:" >&2
+		cat "$3" >&2
+		return 1
+		;;
+	*)
+		echo "FAIL: $4 did not mount within $HANG_GUARD s; its log:" >&2
+		cat "$3" >&2
+		return 2
+		;;
+	esac
 }
 
 # Unmounts and requires the daemon to exit with status 0.

@@ -25,17 +25,13 @@ backed() { if [ -e "$BACKING/$1" ]; then echo yes; else echo no; fi; }
 
 # expect_gone WHAT NAME: NAME must leave the listing, lookups and the backing directory (within $HANG_GUARD s).
 expect_gone() {
-	tries=0
-	while [ "$(listed "$2")" = yes ] || [ -e "$MNT/$2" ] || [ -e "$BACKING/$2" ]; do
-		tries=$((tries + 1))
-		if [ "$tries" -gt $((HANG_GUARD * 20)) ]; then
-			fail "$1: expected $2 gone (listed no, lookup no, backing no), saw listed $(listed "$2")," \
-				"lookup $([ -e "$MNT/$2" ] && echo yes || echo no), backing $(backed "$2")"
-			return
-		fi
-		sleep 0.05
-	done
+	wait_for gone "$2" ||
+		fail "$1: expected $2 gone (listed no, lookup no, backing no), saw listed $(listed "$2")," \
+			"lookup $([ -e "$MNT/$2" ] && echo yes || echo no), backing $(backed "$2")"
 }
+# gone NAME: NAME is neither listed, nor found by a lookup, nor in the backing directory.
+# shellcheck disable=SC2317 # called through wait_for
+gone() { [ "$(listed "$1")" != yes ] && [ ! -e "$MNT/$1" ] && [ ! -e "$BACKING/$1" ]; }
 # expect_there WHAT NAME CONTENT: NAME is listed, has a backing file and holds CONTENT.
 expect_there() {
 	expect_eq "$1: listed" "yes" "$(listed "$2")"

@@ -19,6 +19,9 @@ locks_on() {
 	awk -v id="$lockid" '$0 ~ " " id " " { if ($2 == "->") print "-> " $3 " " $6; else print $2 " " $5 }' /proc/locks
 }
 
+# waiter_blocked: /proc/locks shows a process waiting for the lock on $f.
+# shellcheck disable=SC2317 # called through wait_for
+waiter_blocked() { locks_on | grep -q '^->'; }
 # try KIND: prints OK if another process gets a KIND lock on $f without waiting, else the errno name.
 try() {
 	if [ "$1" = flock ]; then
@@ -56,15 +59,8 @@ for kind in flock posix ofd; do
 	waiter=$!
 	track_pid "$waiter"
 	exec 3<"$WORK/waiter.$kind"
-	tries=0
-	until locks_on | grep -q '^->'; do
-		tries=$((tries + 1))
-		if [ "$tries" -gt $((HANG_GUARD * 20)) ]; then
-			fail "$kind: expected the waiter blocked in /proc/locks within $HANG_GUARD s, saw [$(locks_on)]"
-			break
-		fi
-		sleep 0.05
-	done
+	wait_for waiter_blocked ||
+		fail "$kind: expected the waiter blocked in /proc/locks within $HANG_GUARD s, saw [$(locks_on)]"
 	kill_holder
 	expect_eq "$kind: blocked waiter after the holder was SIGKILLed" "OK" "$(timeout "$HANG_GUARD" head -n 1 <&3)"
 	exec 3<&-

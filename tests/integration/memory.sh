@@ -6,6 +6,9 @@
 . "${0%/*}/lib.sh"
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$DAEMON_PID/status"; }
+# rss_back_near FRESH GROWN: the daemon is back within a quarter of GROWN KiB of its FRESH size.
+# shellcheck disable=SC2317 # called through wait_for
+rss_back_near() { [ $(($(rss_kib) - $1)) -le $(($2 / 4)) ]; }
 
 mmfs_start
 # Under valgrind or a sanitizer the daemon's malloc is theirs, which never hands memory back: the
@@ -44,11 +47,7 @@ if [ "$own_malloc" = yes ]; then
 	# 20,000 segments take about 5 MiB; anything under 2 MiB would say nothing.
 	[ "$grown" -ge 2048 ] || fail "$SEGMENTS segments grew the daemon by only $grown KiB: the test measures nothing"
 	# The kernel forgets the removed inodes asynchronously: give the daemon time to free them.
-	tries=0
-	while [ $(($(rss_kib) - fresh)) -gt $((grown / 4)) ] && [ "$tries" -lt $((HANG_GUARD * 10)) ]; do
-		sleep 0.1
-		tries=$((tries + 1))
-	done
+	wait_for rss_back_near "$fresh" "$grown"
 	after=$(rss_kib)
 	if [ $((after - fresh)) -gt $((grown / 4)) ]; then
 		fail "VmRSS $fresh KiB fresh, $peak KiB with $SEGMENTS segments, still $after KiB after removing them"

@@ -37,13 +37,10 @@ check() {
 # wait_watch PID: waits until process PID has an inotify watch set (as mmf wait does before it sleeps),
 # so a test writes only once the waiter can see it. Fails the test after $HANG_GUARD s.
 wait_watch() {
-	tries=0
-	until grep -qs '^inotify wd' /proc/"$1"/fdinfo/*; do
-		tries=$((tries + 1))
-		if [ "$tries" -gt $((HANG_GUARD * 20)) ] || ! kill -0 "$1" 2>/dev/null; then
-			fail "process $1 never set an inotify watch"
-			return 1
-		fi
-		sleep 0.05
-	done
+	wait_for -p "$1" has_watch "$1" || {
+		fail "process $1 never set an inotify watch"
+		return 1
+	}
 }
+# has_watch PID: process PID has an inotify watch (its descriptors are listed afresh each time).
+has_watch() { grep -qs '^inotify wd' /proc/"$1"/fdinfo/*; }

@@ -86,12 +86,7 @@ wait "$creator"
 expect_eq "mmf new --transient exit status" "0" "$?"
 [ -e "$MNT/Shared" ] || fail "a transient segment stays while another process holds it"
 echo go >"$WORK/go"
-tries=0
-while [ -e "$MNT/Shared" ] && [ "$tries" -lt $((HANG_GUARD * 20)) ]; do
-	tries=$((tries + 1))
-	sleep 0.05
-done
-[ -e "$MNT/Shared" ] && fail "the transient segment is gone once its last holder closed it"
+wait_for test ! -e "$MNT/Shared" || fail "the transient segment is gone once its last holder closed it"
 check "--transient with a command that is not there" 127 "mmf: no-such-command-here: command not found" \
 	"$MMF" new Tmp2 --size 1 --transient -- no-such-command-here
 [ -e "$MNT/Tmp2" ] && fail "the transient segment of a command not found is gone"

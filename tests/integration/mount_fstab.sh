@@ -64,10 +64,11 @@ daemon_pid() {
 	done
 }
 
-# alive PID: true while the process exists and has not exited (a zombie has exited).
-alive() {
+# exited PID: true once the process is gone or has exited (a zombie has exited).
+# shellcheck disable=SC2317 # called through wait_for
+exited() {
 	state=$(sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | cut -d' ' -f1)
-	[ -n "$state" ] && [ "$state" != Z ]
+	[ -z "$state" ] || [ "$state" = Z ]
 }
 
 # check_mounted WHAT SIZE: the mount at $MNT is mmfs from source mmfs, df shows a pool of SIZE bytes, and
@@ -89,12 +90,7 @@ check_unmount() {
 	umount "$MNT" || fail "$1: umount $MNT failed"
 	expect_eq "$1: mounts at $MNT after umount" "0" "$(awk -v m="$MNT" '$2 == m' /proc/mounts | grep -c .)"
 	if [ -n "$PID" ]; then
-		tries=0
-		while alive "$PID" && [ "$tries" -lt $((HANG_GUARD * 20)) ]; do
-			sleep 0.05
-			tries=$((tries + 1))
-		done
-		alive "$PID" && fail "$1: daemon $PID still runs $HANG_GUARD s after umount"
+		wait_for exited "$PID" || fail "$1: daemon $PID still runs $HANG_GUARD s after umount"
 	fi
 }
 
