@@ -17,6 +17,7 @@ struct fs {
 	struct fuse_session *se;
 	double timeout;            /* entry and attribute timeout in seconds */
 	bool debug;
+	unsigned max_read;         /* -o max_read=, which the kernel must be asked for again at INIT; 0: none */
 	long long poll_ns;         /* how long to busy-poll for the next request before sleeping */
 	bool splice;               /* may splice read replies */
 	bool splice_read_replies;  /* the kernel agreed */

@@ -11,6 +11,7 @@
 #include "backing.h"
 #include "bdi.h"
 #include "fs_ops.h"
+#include "libfuse_msgs.h"
 #include "options.h"
 #include "store.h"
 
@@ -127,9 +128,6 @@ int main(int argc, char **argv)
 	}
 	if (opts.show_help) {
 		options_usage(argv[0]);
-		printf("fuse3 options:\n");
-		fuse_cmdline_help();
-		fuse_lowlevel_help();
 		status = 0;
 		goto out_opts;
 	}
@@ -141,12 +139,14 @@ int main(int argc, char **argv)
 	raise_fd_limit();
 	fs.timeout = 86400.0;
 	fs.debug = opts.debug;
+	fs.max_read = opts.max_read;
 	fs.splice = true;
 	/* The session first: a mount option libfuse refuses must leave nothing behind, not even the
 	 * backing directory. */
+	libfuse_msgs_hold();
 	fs.se = fuse_session_new(&opts.args, &fs_lowlevel_ops, sizeof(fs_lowlevel_ops), &fs);
 	if (fs.se == NULL) {
-		fprintf(stderr, "mmfs: bad mount options (libfuse said why above)\n");
+		fprintf(stderr, "mmfs: bad mount options: %s\n", libfuse_msgs_reason());
 		goto out_opts;
 	}
 	if (open_store(&opts, &fs, backing, sizeof(backing), &backing_existed) != 0)
@@ -156,9 +156,10 @@ int main(int argc, char **argv)
 		goto out_store;
 	}
 	if (fuse_session_mount(fs.se, opts.mountpoint) != 0) {
-		fprintf(stderr, "mmfs: %s: cannot mount (libfuse said why above)\n", opts.mountpoint);
+		fprintf(stderr, "mmfs: %s: cannot mount: %s\n", opts.mountpoint, libfuse_msgs_reason());
 		goto out_signals;
 	}
+	libfuse_msgs_release();
 	mounted = true;
 	fs.poll_ns = (long long)opts.poll_us * 1000;
 	if (fs_poll_start(&fs) != 0)
@@ -192,6 +193,7 @@ out_store:
 out_session:
 	fuse_session_destroy(fs.se);
 out_opts:
+	libfuse_msgs_release();
 	options_free(&opts);
 	return status;
 }

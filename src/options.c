@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "bdi.h"
+#include "libfuse_msgs.h"
 #include "size.h"
 
 /* The raw text of each -o option; validated after parsing, so each mistake gets its own message. */
@@ -25,6 +26,7 @@ struct raw {
 	char *threads;
 	char *bdi;
 	char *poll;
+	char *max_read;
 	char *positional[3];
 	int npositional;
 	int foreground;
@@ -57,6 +59,9 @@ static const struct fuse_opt specs[] = {
 	{ "threads=%s", RAW(threads), 0 },
 	{ "bdi=%s", RAW(bdi), 0 },
 	{ "poll=%s", RAW(poll), 0 },
+	/* Validated here, then passed on: op_init must ask the kernel for the same value libfuse mounted with. */
+	{ "max_read=%s", RAW(max_read), 0 },
+	FUSE_OPT_KEY("max_read=", FUSE_OPT_KEY_KEEP),
 	FUSE_OPT_KEY("-f", KEY_FOREGROUND),
 	FUSE_OPT_KEY("-d", KEY_DEBUG),
 	FUSE_OPT_KEY("debug", KEY_DEBUG),
@@ -75,22 +80,32 @@ static const struct fuse_opt specs[] = {
 	FUSE_OPT_KEY("_netdev", KEY_DROP),
 	FUSE_OPT_KEY("nofail", KEY_DROP),
 	FUSE_OPT_KEY("defaults", KEY_DROP),
+	/* mmfs never changes an access time on its own (only utimensat does; reads leave atime alone, as with
+	 * noatime), so the atime policies have nothing to choose between; libfuse 3.14 would refuse most. */
+	FUSE_OPT_KEY("atime", KEY_DROP),
+	FUSE_OPT_KEY("noatime", KEY_DROP),
+	FUSE_OPT_KEY("relatime", KEY_DROP),
+	FUSE_OPT_KEY("norelatime", KEY_DROP),
+	FUSE_OPT_KEY("strictatime", KEY_DROP),
+	FUSE_OPT_KEY("nostrictatime", KEY_DROP),
+	FUSE_OPT_KEY("lazytime", KEY_DROP),
+	FUSE_OPT_KEY("nolazytime", KEY_DROP),
+	FUSE_OPT_KEY("diratime", KEY_DROP),
+	FUSE_OPT_KEY("nodiratime", KEY_DROP),
 	FUSE_OPT_END
 };
 
-/* Mount options that libfuse 3.14 and the kernel understand. Checked here so that a mistake gets one clear
- * line from mmfs instead of libfuse's two-line complaint after the store was opened. */
+/* Mount options that libfuse 3.14 and the kernel accept for mmfs (each tried on a real mount). Checked here
+ * so that a mistake gets one clear line from mmfs before anything is opened. blkdev and blksize= are for
+ * block-device file systems (fuseblk) and fail at mount time, so they count as unknown. */
 static bool is_libfuse_option(const char *opt)
 {
 	static const char *const exact[] = {
-		"allow_root", "default_permissions", "auto_unmount", "blkdev", "ro", "rw", "suid", "nosuid",
-		"dev", "nodev", "exec", "noexec", "async", "sync", "atime", "noatime", "diratime", "nodiratime",
-		"relatime", "norelatime", "strictatime", "nostrictatime", "lazytime", "nolazytime", "dirsync",
-		NULL,
+		"allow_root", "default_permissions", "auto_unmount", "ro", "rw", "suid", "nosuid", "dev",
+		"nodev", "exec", "noexec", "async", "sync", "dirsync", NULL,
 	};
 	static const char *const prefixes[] = {
-		"fsname=", "subtype=", "max_read=", "blksize=", "context=", "fscontext=", "defcontext=",
-		"rootcontext=", NULL,
+		"fsname=", "context=", "fscontext=", "defcontext=", "rootcontext=", NULL,
 	};
 	for (size_t i = 0; exact[i] != NULL; i++) {
 		if (strcmp(opt, exact[i]) == 0)
@@ -108,6 +123,14 @@ static int unknown(struct raw *raw, const char *prefix, const char *opt)
 {
 	if (!raw->bad_option)
 		fprintf(stderr, "mmfs: unknown option %s%s (see mmfs --help)\n", prefix, opt);
+	raw->bad_option = 1;
+	return 0;
+}
+
+static int type_fixed(struct raw *raw, const char *opt)
+{
+	if (!raw->bad_option)
+		fprintf(stderr, "mmfs: -o %s: the type is always fuse.mmfs (mmf finds mounts by it)\n", opt);
 	raw->bad_option = 1;
 	return 0;
 }
@@ -150,6 +173,10 @@ static int on_option(void *data, const char *arg, int key, struct fuse_args *out
 			const char *opt = strncmp(arg, "-o", 2) == 0 ? arg + 2 : arg;
 			if (opt[0] == '\0')
 				return 0; /* "-o a,,b" or a trailing comma: nothing was asked */
+			/* mmf and the restart after a crash find mmfs's mounts by their type. mount.fuse3 passes the
+			 * type's own subtype from fstab: that one is welcome. */
+			if (strncmp(opt, "subtype=", 8) == 0)
+				return strcmp(opt + 8, "mmfs") == 0 ? 0 : type_fixed(raw, opt);
 			if (is_libfuse_option(opt))
 				return 1;
 			return unknown(raw, "-o ", opt);
@@ -190,10 +217,28 @@ static int parse_size_option(const char *name, const char *text, uint64_t ram_by
 	return 0;
 }
 
+/* Digits only: a count with a k suffix or a sign is more likely a slip than a wish. */
+static bool parse_digits(const char *text, uint64_t max, uint64_t *out)
+{
+	uint64_t value = 0;
+	if (text[0] == '\0')
+		return false;
+	for (const char *p = text; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		unsigned digit = (unsigned)(*p - '0');
+		if (value > (max - digit) / 10)
+			return false;
+		value = value * 10 + digit;
+	}
+	*out = value;
+	return true;
+}
+
 static int parse_count(const char *name, const char *text, uint64_t max, uint64_t *out)
 {
 	uint64_t value;
-	if (size_parse(text, 0, &value) != 0 || value == 0 || value > max) {
+	if (!parse_digits(text, max, &value) || value == 0) {
 		fprintf(stderr, "mmfs: -o %s=%s must be a whole number from 1 to %llu\n", name, text,
 			(unsigned long long)max);
 		return -1;
@@ -231,9 +276,14 @@ static int validate(struct raw *raw, uint64_t ram_bytes, struct options *out)
 		out->threads = 1;
 	out->poll_us = 50;
 	if (raw->poll != NULL) {
-		if (size_parse(raw->poll, 0, &value) != 0 || value > 10000)
+		if (!parse_digits(raw->poll, 10000, &value))
 			return bad("-o poll=%s must be microseconds from 0 to 10000", raw->poll);
 		out->poll_us = (unsigned)value;
+	}
+	if (raw->max_read != NULL) {
+		if (parse_count("max_read", raw->max_read, UINT32_MAX, &value) != 0)
+			return -1;
+		out->max_read = (unsigned)value;
 	}
 	if (raw->bdi != NULL) {
 		if (strcmp(raw->bdi, "tune") == 0)
@@ -314,6 +364,7 @@ static void raw_free(struct raw *raw)
 	free(raw->threads);
 	free(raw->bdi);
 	free(raw->poll);
+	free(raw->max_read);
 	for (int i = 0; i < raw->npositional; i++)
 		free(raw->positional[i]);
 }
@@ -325,9 +376,12 @@ int options_parse(int argc, char **argv, uint64_t ram_bytes, struct options *out
 	memset(&raw, 0, sizeof(raw));
 	memset(out, 0, sizeof(*out));
 	out->args = (struct fuse_args)FUSE_ARGS_INIT(argc, argv);
-	if (fuse_opt_parse(&out->args, &raw, specs, on_option) != 0) {
+	libfuse_msgs_hold();
+	int parsed = fuse_opt_parse(&out->args, &raw, specs, on_option);
+	libfuse_msgs_release();
+	if (parsed != 0) {
 		if (!raw.bad_option)
-			fprintf(stderr, "mmfs: bad command line (see mmfs --help)\n");
+			fprintf(stderr, "mmfs: %s (see mmfs --help)\n", libfuse_msgs_reason());
 		goto out;
 	}
 	if (raw.bad_option)
@@ -344,7 +398,7 @@ int options_parse(int argc, char **argv, uint64_t ram_bytes, struct options *out
 	if (validate(&raw, ram_bytes, out) != 0 || take_mountpoint(&raw, out) != 0)
 		goto out;
 	/* The kernel checks permissions from the modes we report: that is what makes sharing safe. */
-	/* Inserted first, so that a user's own fsname= or subtype= later on the line wins. */
+	/* Inserted first, so that a user's own fsname= later on the line wins (a subtype= can only be mmfs). */
 	if (fuse_opt_insert_arg(&out->args, 1, "-odefault_permissions,fsname=mmfs,subtype=mmfs") != 0)
 		goto out;
 	rc = 0;
@@ -379,6 +433,16 @@ void options_usage(const char *progname)
 	       "                           (default 50; 0 never polls)\n"
 	       "    -o bdi=tune|keep       let stores through mappings use the normal dirty limit (tune,\n"
 	       "                           root only, default) or keep the kernel's FUSE default\n"
-	       "    -o allow_other         (root) share with every user; the root becomes mode 1777\n\n",
+	       "    -o allow_other         (root) share with every user; the root becomes mode 1777\n"
+	       "    -o allow_root          share with root as well as the mounting user\n"
+	       "    -o auto_unmount        unmount when mmfs exits, even if it is killed\n"
+	       "    -o max_read=N          most bytes one read request may ask for\n"
+	       "    -o fsname=NAME         the name mount and df show (default mmfs)\n"
+	       "    -o ro, rw, nosuid, suid, nodev, dev, noexec, exec, sync, async, dirsync\n"
+	       "                           the generic mount options, passed to the kernel\n"
+	       "    -o noatime, relatime, strictatime, lazytime and the like are accepted and change\n"
+	       "                           nothing: mmfs never changes an access time on its own\n"
+	       "    -o auto, noauto, user, users, nouser, _netdev, nofail, defaults, x-*\n"
+	       "                           accepted for fstab(5) and ignored\n",
 	       progname);
 }

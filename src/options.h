@@ -18,6 +18,7 @@ struct options {
 	uint64_t default_capacity;
 	enum lifetime default_lifetime;
 	unsigned threads;          /* 1: single-threaded loop */
+	unsigned max_read;         /* -o max_read= as given, or 0 */
 	unsigned poll_us;          /* busy-poll for the next request this long before sleeping; 0: never */
 	bool foreground;
 	bool debug;
