@@ -222,6 +222,20 @@ out:
 	return rc;
 }
 
+/* Saving a segment onto itself (its path through the mount, a link to it) would truncate it before
+ * reading: refuse, as cp does, by comparing device and inode. A PATH that cannot be stat'ed is new. */
+static int not_itself(const char *name, int fd, const char *dest)
+{
+	struct stat seg;
+	struct stat st;
+
+	if (fstat(fd, &seg) != 0)
+		return report_errno(name, errno);
+	if (stat(dest, &st) == 0 && st.st_dev == seg.st_dev && st.st_ino == seg.st_ino)
+		return report_fail(dest, "is the segment %s itself (nothing saved)", name);
+	return 0;
+}
+
 int verb_save(struct mmf_ctx *ctx, int argc, char **argv)
 {
 	const struct args_spec spec = { .verb = "save", .shortopts = "", .command = ARGS_NO_COMMAND };
@@ -244,6 +258,8 @@ int verb_save(struct mmf_ctx *ctx, int argc, char **argv)
 		goto out;
 	/* The segment first: a missing one leaves PATH untouched. */
 	rc = segfile_open(a.operands[0], path, O_RDONLY, false, &fd);
+	if (rc == 0)
+		rc = not_itself(a.operands[0], fd, dest);
 	if (rc != 0)
 		goto out;
 	out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);

@@ -100,6 +100,16 @@ check "save a missing segment" 1 "mmf: Nope: no such segment (create it with 'mm
 [ -e "$WORK/never" ] && fail "save of a missing segment made PATH"
 check "save into a missing directory" 1 "mmf: $WORK/no/dir: No such file or directory" \
 	"$MMF" save Test "$WORK/no/dir"
+# Onto itself (its own path, a symbolic or hard link to it): refused, as cp does, and the bytes stay.
+"$MMF" write Test "keep me"
+ln -s Test "$MNT/selflink"
+ln "$MNT/Test" "$MNT/selfhard"
+for self in Test selflink selfhard; do
+	check "save onto $self" 1 "mmf: $MNT/$self: is the segment Test itself (nothing saved)" \
+		"$MMF" save Test "$MNT/$self"
+	expect_eq "content after save onto $self" "keep me" "$(cat "$MNT/Test")"
+done
+rm "$MNT/selflink" "$MNT/selfhard"
 
 # rm: several at once; a missing one is a failure that does not stop the others.
 "$MMF" new A --size 1 || fail "mmf new A"
