@@ -39,7 +39,8 @@ static const struct help_text verb_help[] = {
 	  "Remove the segments NAME (processes that hold one open keep using it until they close it).\n" },
 	{ "save",
 	  "Usage: mmf save NAME PATH\n"
-	  "Copy the bytes of segment NAME into the ordinary file PATH (created or replaced).\n" },
+	  "Copy the bytes of segment NAME into the ordinary file PATH (created or replaced).\n"
+	  "A regular PATH is replaced only once the whole copy is written and flushed beside it.\n" },
 	{ "lock",
 	  "Usage: mmf lock NAME [--shared] [--timeout S] -- COMMAND...\n"
 	  "Run COMMAND while holding a lock on segment NAME (flock(2): the named mutex, released by the kernel\n"

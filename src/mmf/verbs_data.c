@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "args.h"
+#include "dest.h"
 #include "mmf.h"
 #include "report.h"
 #include "segfile.h"
@@ -186,11 +187,14 @@ out:
 }
 
 /* read and save both copy the whole segment to a file descriptor. */
-static int copy_out(const char *name, int fd, int out, const char *outname)
+static int copy_out(const char *name, int fd, int out, const char *outname, const volatile sig_atomic_t *stop)
 {
 	enum xio_side side;
-	int rc = xio_copy(fd, out, &side);
+	int rc = xio_copy(fd, out, stop, &side);
 
+	/* Stopped by a signal that mmf is about to die of: no message of its own. */
+	if (rc == -EINTR && side == XIO_NONE)
+		return MMF_EXIT_FAIL;
 	if (rc != 0)
 		return report_fail(side == XIO_READ ? name : outname, "%s", strerror(-rc));
 	return 0;
@@ -214,7 +218,7 @@ int verb_read(struct mmf_ctx *ctx, int argc, char **argv)
 	if (rc == 0)
 		rc = segfile_open(a.operands[0], path, O_RDONLY, false, &fd);
 	if (rc == 0)
-		rc = copy_out(a.operands[0], fd, STDOUT_FILENO, "standard output");
+		rc = copy_out(a.operands[0], fd, STDOUT_FILENO, "standard output", NULL);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -240,9 +244,9 @@ int verb_save(struct mmf_ctx *ctx, int argc, char **argv)
 {
 	const struct args_spec spec = { .verb = "save", .shortopts = "", .command = ARGS_NO_COMMAND };
 	char path[PATH_MAX];
+	struct dest d = { .fd = -1 };
 	struct args a;
 	const char *dest;
-	int out = -1;
 	int fd = -1;
 	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
@@ -260,16 +264,16 @@ int verb_save(struct mmf_ctx *ctx, int argc, char **argv)
 	rc = segfile_open(a.operands[0], path, O_RDONLY, false, &fd);
 	if (rc == 0)
 		rc = not_itself(a.operands[0], fd, dest);
+	if (rc == 0)
+		rc = dest_open(dest, &d);
 	if (rc != 0)
 		goto out;
-	out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
-	if (out < 0) {
-		rc = report_fail(dest, "%s", strerror(errno));
-		goto out;
-	}
-	rc = copy_out(a.operands[0], fd, out, dest);
-	if (close(out) != 0 && rc == 0)
-		rc = report_fail(dest, "%s", strerror(errno));
+	/* A regular PATH is only replaced once the whole copy is in its temporary file (dest_commit). */
+	rc = copy_out(a.operands[0], fd, d.fd, dest, &dest_stop);
+	if (rc == 0)
+		rc = dest_commit(dest, &d);
+	else
+		dest_abort(&d);
 out:
 	if (fd >= 0)
 		close(fd);

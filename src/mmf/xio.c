@@ -90,7 +90,7 @@ int xio_slurp(int fd, size_t limit, char **buf, size_t *len)
 	return 0;
 }
 
-int xio_copy(int in, int out, enum xio_side *side)
+int xio_copy(int in, int out, const volatile sig_atomic_t *stop, enum xio_side *side)
 {
 	char *buf = malloc(XIO_CHUNK);
 	int rc = 0;
@@ -99,7 +99,13 @@ int xio_copy(int in, int out, enum xio_side *side)
 	if (buf == NULL)
 		return -ENOMEM;
 	for (;;) {
-		ssize_t n = read(in, buf, XIO_CHUNK);
+		ssize_t n;
+
+		if (stop != NULL && *stop != 0) {
+			rc = -EINTR;
+			break;
+		}
+		n = read(in, buf, XIO_CHUNK);
 
 		if (n < 0) {
 			if (errno == EINTR)

@@ -2,6 +2,7 @@
 #ifndef MMF_XIO_H
 #define MMF_XIO_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -20,7 +21,8 @@ int xio_slurp(int fd, size_t limit, char **buf, size_t *len);
 /* Where xio_copy failed. */
 enum xio_side { XIO_NONE, XIO_READ, XIO_WRITE };
 
-/* Copies in to its end into out. Returns 0, or a negative errno with *side saying which end failed. */
-int xio_copy(int in, int out, enum xio_side *side);
+/* Copies in to its end into out. Returns 0, or a negative errno with *side saying which end failed, or
+ * -EINTR (side XIO_NONE) once *stop (when not NULL) is set, checked between chunks. */
+int xio_copy(int in, int out, const volatile sig_atomic_t *stop, enum xio_side *side);
 
 #endif

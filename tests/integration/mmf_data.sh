@@ -110,6 +110,46 @@ for self in Test selflink selfhard; do
 	expect_eq "content after save onto $self" "keep me" "$(cat "$MNT/Test")"
 done
 rm "$MNT/selflink" "$MNT/selfhard"
+# A PATH that cannot take the whole copy keeps its old bytes and gets no temporary file left beside it: the
+# pool (1 MiB) serves as the full file system.
+mkdir "$MNT/out"
+printf 'old file' >"$MNT/out/target"
+chmod 0640 "$MNT/out/target"
+head -c 600000 /dev/urandom >"$WORK/600k"
+"$MMF" write Big <"$WORK/600k" || fail "mmf write Big of 600000 bytes"
+check "save onto a full file system" 1 "mmf: $MNT/out/target: No space left on device" \
+	"$MMF" save Big "$MNT/out/target"
+expect_eq "the old file after a failed save" "old file" "$(head -c 40 "$MNT/out/target" | tr -c 'a-z ' '?')"
+expect_eq "files beside it after a failed save" "target" "$(find "$MNT/out" -mindepth 1 -printf '%f\n' | sort)"
+# A complete save keeps the mode of the file it replaces and follows a symbolic link to the file it names.
+"$MMF" write Big "small"
+check "save over a file" 0 "" "$MMF" save Big "$MNT/out/target"
+expect_eq "content after save over a file" "small" "$(cat "$MNT/out/target")"
+expect_eq "save keeps the replaced file's mode" "640" "$(stat -c %a "$MNT/out/target")"
+ln -s target "$MNT/out/link"
+"$MMF" write Big "through the link"
+check "save through a symbolic link" 0 "" "$MMF" save Big "$MNT/out/link"
+expect_eq "the link after save" "target" "$(readlink "$MNT/out/link")"
+expect_eq "the file the link names after save" "through the link" "$(cat "$MNT/out/target")"
+expect_eq "files beside it after two saves" "link
+target" "$(find "$MNT/out" -mindepth 1 -printf '%f\n' | sort)"
+check "save to a new file" 0 "" sh -c 'umask 027; exec "$0" save Big "$1"' "$MMF" "$WORK/new"
+expect_eq "mode of a new file (0666 less the umask)" "640" "$(stat -c %a "$WORK/new")"
+# What is no regular file is written as it is: a device, a FIFO, standard output.
+check "save to /dev/null" 0 "" "$MMF" save Big /dev/null
+[ -c /dev/null ] || fail "save replaced /dev/null"
+if [ -w /dev/full ]; then
+	check "save to a full device" 1 "mmf: /dev/full: No space left on device" "$MMF" save Big /dev/full
+fi
+mkfifo "$WORK/pipe"
+cat "$WORK/pipe" >"$WORK/from-pipe" &
+reader=$!
+track_pid "$reader"
+check "save into a FIFO" 0 "" "$MMF" save Big "$WORK/pipe"
+wait "$reader"
+expect_eq "what came through the FIFO" "through the link" "$(cat "$WORK/from-pipe")"
+check "save to /dev/stdout" 0 "" "$MMF" save Big /dev/stdout
+expect_eq "what save wrote to /dev/stdout" "through the link" "$OUT"
 
 # rm: several at once; a missing one is a failure that does not stop the others.
 "$MMF" new A --size 1 || fail "mmf new A"
