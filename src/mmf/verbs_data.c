@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -54,6 +55,24 @@ static int append_exceeded(const char *name, uint64_t capacity, uint64_t length,
 			   "capacity of %" PRIu64 " bytes (nothing written)", more, length, capacity);
 }
 
+/* The bytes the mmfs pool has free, as statvfs shows them on the mount (whole blocks, so at most a few KiB
+ * less than the pool's own count); UINT64_MAX when unknown, since the write itself is refused then. */
+static uint64_t pool_free(int fd)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) != 0)
+		return UINT64_MAX;
+	if (sv.f_frsize != 0 && (uint64_t)sv.f_bavail > UINT64_MAX / sv.f_frsize)
+		return UINT64_MAX;
+	return (uint64_t)sv.f_bavail * sv.f_frsize;
+}
+
+static int pool_full(const char *name)
+{
+	return report_fail(name, "%s (nothing written)", report_reason(ENOSPC));
+}
+
 /*
  * Replaces the content with buf. The result is that of O_TRUNC and one write, but ordered so that a
  * refusal changes nothing: growing first (ftruncate fails with EFBIG or ENOSPC before any byte moves),
@@ -66,6 +85,10 @@ static int replace(const char *name, int fd, const char *buf, size_t len)
 
 	if (fstat(fd, &st) != 0)
 		return report_errno(name, errno);
+	/* The growth is what the pool must hold; ftruncate below would refuse it too, but this says so
+	 * before anything is tried. */
+	if ((off_t)len > st.st_size && len - (uint64_t)st.st_size > pool_free(fd))
+		return pool_full(name);
 	if ((off_t)len > st.st_size && ftruncate(fd, (off_t)len) != 0) {
 		int err = errno;
 
@@ -81,17 +104,27 @@ static int replace(const char *name, int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Appends buf in one write(), which mmfs never interleaves with other appends. */
+/*
+ * Appends buf in one write(), which mmfs never interleaves with other appends. The kernel cuts a write of
+ * more than 1 MiB into several requests, and mmfs refuses each whole but not all together: so the room in
+ * the pool is checked first, else the first MiB could be appended and the rest refused.
+ */
 static int append(const char *name, int fd, const char *buf, size_t len, uint64_t capacity)
 {
 	struct stat st;
+	size_t done;
 	int rc;
 
 	if (fstat(fd, &st) != 0)
 		return report_errno(name, errno);
 	if (capacity != UINT64_MAX && (uint64_t)st.st_size + len > capacity)
 		return append_exceeded(name, capacity, (uint64_t)st.st_size, len);
-	rc = xio_write_all(fd, buf, len);
+	if (len > pool_free(fd))
+		return pool_full(name);
+	rc = xio_write_all(fd, buf, len, &done);
+	/* Only a writer racing for the same room gets here with part of it appended: say so. */
+	if (rc != 0 && done > 0)
+		return report_fail(name, "%s after %zu of %zu bytes were appended", report_reason(-rc), done, len);
 	if (rc == -EFBIG)
 		return append_exceeded(name, seginfo_capacity(fd), (uint64_t)st.st_size, len);
 	if (rc != 0)

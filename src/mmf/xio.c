@@ -7,22 +7,26 @@
 
 #define XIO_CHUNK (256 * 1024)
 
-int xio_write_all(int fd, const void *buf, size_t len)
+int xio_write_all(int fd, const void *buf, size_t len, size_t *written)
 {
 	const char *p = buf;
+	size_t done = 0;
+	int rc = 0;
 
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			rc = -errno;
+			break;
 		}
-		p += n;
-		len -= (size_t)n;
+		done += (size_t)n;
 	}
-	return 0;
+	if (written != NULL)
+		*written = done;
+	return rc;
 }
 
 int xio_pwrite_all(int fd, const void *buf, size_t len, off_t offset)
@@ -116,7 +120,7 @@ int xio_copy(int in, int out, const volatile sig_atomic_t *stop, enum xio_side *
 		}
 		if (n == 0)
 			break;
-		rc = xio_write_all(out, buf, (size_t)n);
+		rc = xio_write_all(out, buf, (size_t)n, NULL);
 		if (rc != 0) {
 			*side = XIO_WRITE;
 			break;

@@ -6,8 +6,9 @@
 #include <stddef.h>
 #include <sys/types.h>
 
-/* Writes all len bytes; returns 0 or a negative errno (some bytes may have been written). */
-int xio_write_all(int fd, const void *buf, size_t len);
+/* Writes all len bytes; returns 0 or a negative errno. *written (when not NULL) says how many bytes went,
+ * also on failure. */
+int xio_write_all(int fd, const void *buf, size_t len, size_t *written);
 
 /* Writes all len bytes at offset; returns 0 or a negative errno. */
 int xio_pwrite_all(int fd, const void *buf, size_t len, off_t offset);
