@@ -132,6 +132,37 @@ static int append(const char *name, int fd, const char *buf, size_t len, uint64_
 	return 0;
 }
 
+/*
+ * Reads standard input no further than the segment can take, so that an endless stream is refused instead
+ * of filling memory: one byte past the room that the capacity or the pool leaves is enough to know.
+ * Returns 0 with *buf and *len set, or MMF_EXIT_FAIL after reporting.
+ */
+static int read_stdin(const char *name, int fd, bool append_mode, uint64_t capacity, char **buf, size_t *len)
+{
+	struct stat st;
+	uint64_t size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	uint64_t cap_room = capacity;
+	uint64_t pool_room = pool_free(fd);
+	uint64_t room;
+	int r;
+
+	if (append_mode && capacity != UINT64_MAX)
+		cap_room = size >= capacity ? 0 : capacity - size;
+	/* An overwrite reuses the old length: only what goes past it takes room in the pool. */
+	if (!append_mode && pool_room != UINT64_MAX)
+		pool_room = pool_room > UINT64_MAX - size ? UINT64_MAX : pool_room + size;
+	room = cap_room < pool_room ? cap_room : pool_room;
+	r = xio_slurp(STDIN_FILENO, room > SIZE_MAX ? SIZE_MAX : (size_t)room, buf, len);
+	if (r == -EFBIG && cap_room <= pool_room)
+		return report_fail(name, "capacity exceeded: standard input does not fit in a capacity of %"
+				   PRIu64 " bytes (nothing written)", capacity);
+	if (r == -EFBIG)
+		return pool_full(name);
+	if (r != 0)
+		return report_fail("standard input", "%s", strerror(-r));
+	return 0;
+}
+
 static int write_option(int opt, const char *arg, void *data)
 {
 	bool *append_mode = data;
@@ -183,23 +214,9 @@ int verb_write(struct mmf_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	} else {
-		struct stat st;
-		/* Read no more than can fit, so an endless stream is refused instead of filling memory. */
-		uint64_t room = capacity;
-		int r;
-
-		if (append_mode && capacity != UINT64_MAX && fstat(fd, &st) == 0)
-			room = (uint64_t)st.st_size >= capacity ? 0 : capacity - (uint64_t)st.st_size;
-		r = xio_slurp(STDIN_FILENO, room > SIZE_MAX ? SIZE_MAX : (size_t)room, &buf, &len);
-		if (r == -EFBIG) {
-			rc = report_fail(name, "capacity exceeded: standard input does not fit in a capacity of %"
-					 PRIu64 " bytes (nothing written)", capacity);
+		rc = read_stdin(name, fd, append_mode, capacity, &buf, &len);
+		if (rc != 0)
 			goto out;
-		}
-		if (r != 0) {
-			rc = report_fail("standard input", "%s", strerror(-r));
-			goto out;
-		}
 	}
 	if (append_mode)
 		rc = append(name, fd, buf, len, capacity);

@@ -2,6 +2,7 @@
 #include "xio.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -50,6 +51,8 @@ int xio_pwrite_all(int fd, const void *buf, size_t len, off_t offset)
 
 int xio_slurp(int fd, size_t limit, char **buf, size_t *len)
 {
+	/* Never more than one byte past limit: that byte is all it takes to know it is too much. */
+	size_t want = limit == SIZE_MAX ? SIZE_MAX : limit + 1;
 	char *data = NULL;
 	size_t size = 0;
 	size_t used = 0;
@@ -59,8 +62,11 @@ int xio_slurp(int fd, size_t limit, char **buf, size_t *len)
 
 		if (used == size) {
 			size_t grown = size == 0 ? XIO_CHUNK : size * 2;
-			char *bigger = realloc(data, grown);
+			char *bigger;
 
+			if (grown > want)
+				grown = want;
+			bigger = realloc(data, grown);
 			if (bigger == NULL) {
 				free(data);
 				return -ENOMEM;

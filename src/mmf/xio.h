@@ -15,7 +15,8 @@ int xio_pwrite_all(int fd, const void *buf, size_t len, off_t offset);
 
 /*
  * Reads fd to its end into a new buffer (*buf, freed by the caller, NULL when empty). Returns 0, or
- * -EFBIG as soon as more than limit bytes come (nothing returned then), or another negative errno.
+ * -EFBIG as soon as more than limit bytes come (nothing returned then; at most limit + 1 bytes are read
+ * from fd), or another negative errno.
  */
 int xio_slurp(int fd, size_t limit, char **buf, size_t *len);
 

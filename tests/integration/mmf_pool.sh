@@ -1,6 +1,7 @@
 #!/bin/sh
 # mmf_pool.sh - mmf write against a pool that cannot hold the content: an append of more than the 1 MiB the
-# kernel sends in one request, or an overwrite, is refused whole and leaves the segment as it was.
+# kernel sends in one request, or an overwrite, is refused whole and leaves the segment as it was, and an
+# endless standard input is read no further than the pool can take.
 # shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -31,6 +32,26 @@ cmp -s "$WORK/1300k" "$MNT/A" || fail "the segment holds the new content"
 check "append strings past the pool" 1 "$full" "$MMF" write -a A "$(head -c 100000 /dev/zero | tr '\0' x)" \
 	"$(head -c 100000 /dev/zero | tr '\0' y)" "$(head -c 100000 /dev/zero | tr '\0' z)"
 cmp -s "$WORK/1300k" "$MNT/A" || fail "the segment is unchanged after the refused strings"
+
+# Standard input into a segment of unlimited capacity is read no further than the pool can take (one byte
+# past it): its file offset afterwards says how far mmf read. 64 MiB of a sparse file stand in for yes(1).
+truncate -s 64m "$WORK/endless"
+check "overwrite from endless stdin" 1 "$full" \
+	sh -c 'exec 5<"$1"; "$0" write A <&5; st=$?; sed -n "s/^pos:[[:space:]]*//p" /proc/$$/fdinfo/5; exit $st' \
+	"$MMF" "$WORK/endless"
+# The pool (3 MiB) bounds what an overwrite may hold, whatever is free: the old length counts too.
+case $OUT in
+'' | *[!0-9]*) fail "the offset of stdin after mmf write: expected a number, saw [$OUT]" ;;
+*) [ "$OUT" -le $((3 * 1048576 + 1)) ] || fail "mmf write read $OUT bytes of an endless stdin into a 3 MiB pool" ;;
+esac
+check "append from endless stdin" 1 "$full" \
+	sh -c 'exec 5<"$1"; "$0" write -a A <&5; st=$?; sed -n "s/^pos:[[:space:]]*//p" /proc/$$/fdinfo/5; exit $st' \
+	"$MMF" "$WORK/endless"
+case $OUT in
+'' | *[!0-9]*) fail "the offset of stdin after mmf write: expected a number, saw [$OUT]" ;;
+*) [ "$OUT" -le $((3 * 1048576 + 1)) ] || fail "mmf write -a read $OUT bytes of an endless stdin into a 3 MiB pool" ;;
+esac
+cmp -s "$WORK/1300k" "$MNT/A" || fail "the segment is unchanged after endless stdin"
 
 mmfs_stop
 finish
