@@ -1,6 +1,7 @@
 #!/bin/sh
 # mmf_usage.sh - mmf's --help, --version and usage errors (exit 2, one clear line, nothing changed), and how
-# it finds the mount: --mount before or after the verb, then $MMF_MOUNT, and a clear failure without mmfs.
+# it finds the mount: --mount before or after the verb, then $MMF_MOUNT, and a clear failure without mmfs
+# or with a dead one.
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -108,4 +109,15 @@ expect_eq "segments after all the usage errors" "sub
 x
 y" "$(ls "$MNT")"
 mmfs_stop
+
+# A mount whose daemon was killed (ENOTCONN): said as such, with how to clear it, for every verb.
+mmfs_start
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=""
+dead="mmf: $MNT: the mount is not connected: its mmfs daemon has gone (unmount it with 'fusermount3 -u $MNT' and mount it again)"
+check "ls on a dead mount" 1 "$dead" "$MMF" --mount "$MNT" ls
+check "info on a dead mount" 1 "$dead" "$MMF" --mount "$MNT" info x
+check "new on a dead mount" 1 "$dead" env MMF_MOUNT="$MNT" "$MMF" new x --size 1
+fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
 finish
