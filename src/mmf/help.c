@@ -19,7 +19,8 @@ static const struct help_text verb_help[] = {
 	  "  -s, --size N     capacity, set as user.mmf.capacity (required)\n"
 	  "  -o, --or-open    use NAME as it is if it exists (its capacity and lifetime are left alone)\n"
 	  "  -t, --transient  remove the segment when its last open handle closes; needs a COMMAND:\n"
-	  "                   mmf holds the segment open while COMMAND runs\n"
+	  "                   mmf holds the segment open while COMMAND runs (without -t the segment is\n"
+	  "                   persistent, whatever the mount's default lifetime)\n"
 	  "  -m, --mode M     permission bits in octal, exactly (default 0666 less the umask)\n"
 	  "With '-- COMMAND...', mmf keeps the segment open while COMMAND runs and exits with its status.\n" },
 	{ "open",

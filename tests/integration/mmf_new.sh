@@ -117,4 +117,17 @@ else
 fi
 
 mmfs_stop
+
+# On a mount whose default lifetime is transient, mmf new without --transient makes a persistent segment:
+# made by mmf alone, a transient one would be gone as mmf exits.
+mmfs_start -o lifetime=transient
+check "new on a transient mount" 0 "" "$MMF" new Kept --size 1024
+[ -f "$MNT/Kept" ] || fail "the segment made on a transient mount is still there after mmf exits"
+expect_eq "lifetime of a segment made on a transient mount" "persistent" \
+	"$(getfattr --only-values -n user.mmf.lifetime "$MNT/Kept" 2>/dev/null)"
+check "new -- COMMAND on a transient mount" 0 "" "$MMF" new KeptToo --size 1 -- true
+[ -f "$MNT/KeptToo" ] || fail "the segment made with a COMMAND on a transient mount stays after it"
+check "new --transient on a transient mount" 0 "" "$MMF" new Gone --size 1 --transient -- true
+[ -e "$MNT/Gone" ] && fail "a --transient segment is gone after its COMMAND"
+mmfs_stop
 finish
