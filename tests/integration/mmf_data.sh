@@ -151,7 +151,7 @@ expect_eq "what came through the FIFO" "through the link" "$(cat "$WORK/from-pip
 check "save to /dev/stdout" 0 "" "$MMF" save Big /dev/stdout
 expect_eq "what save wrote to /dev/stdout" "through the link" "$OUT"
 
-# rm: several at once; a missing one is a failure that does not stop the others.
+# rm: several at once; every name is checked before any is removed, so a missing one removes nothing.
 "$MMF" new A --size 1 || fail "mmf new A"
 "$MMF" new B --size 1 || fail "mmf new B"
 check "rm two segments" 0 "" "$MMF" rm A B
@@ -159,7 +159,17 @@ check "rm two segments" 0 "" "$MMF" rm A B
 check "rm a missing segment" 1 "mmf: A: no such segment" "$MMF" rm A
 "$MMF" new C --size 1
 check "rm missing and present" 1 "mmf: A: no such segment" "$MMF" rm A C
-[ -e "$MNT/C" ] && fail "rm removed C after failing on A"
+[ -e "$MNT/C" ] || fail "rm with a missing name left C alone"
+"$MMF" new D --size 1
+check "rm present, missing, present" 1 "mmf: missing: no such segment" "$MMF" rm C missing D
+if [ ! -e "$MNT/C" ] || [ ! -e "$MNT/D" ]; then
+	fail "rm with a missing name in the middle left C and D alone"
+fi
+check "rm with two missing names" 1 "mmf: m1: no such segment
+mmf: m2: no such segment" "$MMF" rm m1 C m2
+check "rm with a directory among the names" 1 "mmf: dir: is a directory, not a segment" "$MMF" rm C dir
+[ -e "$MNT/C" ] || fail "rm with a directory among the names left C alone"
+check "rm the rest" 0 "" "$MMF" rm C D
 check "rm a directory" 1 "mmf: dir: is a directory, not a segment" "$MMF" rm dir
 [ -d "$MNT/dir" ] || fail "rm left the directory alone"
 check "rm with a bad name removes nothing" 2 - "$MMF" rm Test /abs
