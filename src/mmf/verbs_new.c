@@ -207,7 +207,9 @@ int verb_new(struct mmf_ctx *ctx, int argc, char **argv)
 		rc = run_command(a.command);
 	if (fd >= 0) {
 		struct stat held;
-		bool check_gone = o.transient && fstat(fd, &held) == 0;
+		/* Only a transient segment can go at this close: what --or-open found may be persistent
+		 * (whatever --transient said), and one found transient goes too. */
+		bool check_gone = seginfo_transient(fd) && fstat(fd, &held) == 0;
 		close(fd);
 		if (check_gone)
 			wait_reclaimed(path, &held);
