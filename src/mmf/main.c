@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "args.h"
 #include "help.h"
 #include "mmf.h"
 #include "report.h"
@@ -75,12 +76,8 @@ int main(int argc, char **argv)
 		case 'M':
 			ctx.mount_opt = optarg;
 			break;
-		case ':':
-			return report_usage("mmf", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt != 0)
-				return report_usage("mmf", "unknown option '-%c'", optopt);
-			return report_usage("mmf", "unknown option '%s'", argv[optind - 1]);
+			return args_bad_option("mmf", c, argv, options);
 		}
 	}
 	if (optind >= argc)

@@ -39,6 +39,13 @@ check "mmf with no verb" 2 "mmf: no verb given: new, open, write, read, rm, save
 check "unknown verb" 2 "mmf: unknown verb 'frobnicate' (see 'mmf --help')" "$MMF" frobnicate
 check "unknown global option" 2 "mmf: unknown option '--frob' (see 'mmf --help')" "$MMF" --frob ls
 check "--mount without a value" 2 "mmf: option '--mount' needs a value (see 'mmf --help')" "$MMF" --mount
+check "--help with a value" 2 "mmf: option '--help' takes no value (see 'mmf --help')" "$MMF" --help=x
+check "--version with a value" 2 "mmf: option '--version' takes no value (see 'mmf --help')" "$MMF" --version=1
+check "unknown global option with a value" 2 "mmf: unknown option '--frob' (see 'mmf --help')" "$MMF" --frob=1 ls
+check "verb option with a value" 2 "mmf: ls: option '--long' takes no value (see 'mmf ls --help')" \
+	"$MMF" ls --long=1
+check "verb --help with a value" 2 "mmf: ls: option '--help' takes no value (see 'mmf ls --help')" \
+	"$MMF" ls --help=1
 check "unknown verb option" 2 "mmf: read: unknown option '--frob' (see 'mmf read --help')" "$MMF" read x --frob
 check "unknown short option" 2 "mmf: ls: unknown option '-z' (see 'mmf ls --help')" "$MMF" ls -z
 check "option value missing" 2 "mmf: new: option '--size' needs a value (see 'mmf new --help')" "$MMF" new x --size
