@@ -118,6 +118,8 @@ int args_parse(int argc, char **argv, const struct args_spec *spec, struct args 
 			return MMF_EXIT_OK;
 		}
 		if (c == ARGS_OPT_MOUNT) {
+			if (*optarg == '\0')
+				return report_usage(spec->verb, "option '--mount' needs a directory, not an empty value");
 			out->mount = optarg;
 			continue;
 		}

@@ -56,7 +56,7 @@ int main(int argc, char **argv)
 		{ "mount", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mmf_ctx ctx = { .mount_opt = NULL, .mount = "" };
+	struct mmf_ctx ctx = { .verb = "mmf", .mount_opt = NULL, .mount = "" };
 	const char *verb;
 	int c;
 
@@ -74,6 +74,8 @@ int main(int argc, char **argv)
 			help_version(stdout);
 			return close_stdout(MMF_EXIT_OK);
 		case 'M':
+			if (*optarg == '\0')
+				return report_usage("mmf", "option '--mount' needs a directory, not an empty value");
 			ctx.mount_opt = optarg;
 			break;
 		default:

@@ -77,7 +77,14 @@ check "ls with two DIRs" 2 "mmf: ls: one DIR at most (see 'mmf ls --help')" "$MM
 check "absolute name" 2 "mmf: /etc/passwd: absolute path refused: names are relative to the mount" \
 	"$MMF" read /etc/passwd
 check "name leaving the mount" 2 "mmf: a/../../x: '..' would leave the mount" "$MMF" new a/../../x --size 1
-check "empty name" 2 "mmf: : empty name" "$MMF" info ""
+check "empty name" 2 "mmf: info: empty name: give a segment's path relative to the mount (see 'mmf info --help')" \
+	"$MMF" info ""
+check "empty name to read" 2 "mmf: read: empty name: give a segment's path relative to the mount (see 'mmf read --help')" \
+	"$MMF" read ""
+check "empty --mount" 2 "mmf: option '--mount' needs a directory, not an empty value (see 'mmf --help')" \
+	"$MMF" --mount= ls
+check "empty --mount after the verb" 2 "mmf: ls: option '--mount' needs a directory, not an empty value (see 'mmf ls --help')" \
+	"$MMF" ls --mount ""
 
 # No mmfs where mmf looks: a clear failure (1) for each way of naming the place.
 check "no such mount directory" 1 "mmf: $WORK/none: no such directory, so no mmfs is mounted there (mount one with 'mmfs $WORK/none', or use --mount DIR or MMF_MOUNT)" \
