@@ -30,21 +30,41 @@ static int is_operand(const char *arg)
 	return arg[0] != '-' || arg[1] == '\0';
 }
 
-/* Says which option getopt stumbled on: it only tells optopt for short options. */
-static const char *bad_option(char **argv, char *buf, size_t buflen)
+/* The name of the long option whose val is val, or NULL. */
+static const char *long_name(const struct option *longopts, int val)
 {
-	if (strncmp(argv[optind - 1], "--", 2) != 0 && optopt != 0 && optopt < 0x100) {
-		snprintf(buf, buflen, "-%c", optopt);
-		return buf;
+	for (int i = 0; longopts[i].name != NULL; i++) {
+		if (longopts[i].val == val)
+			return longopts[i].name;
 	}
-	return argv[optind - 1];
+	return NULL;
+}
+
+int args_bad_option(const char *verb, int c, char **argv, const struct option *longopts)
+{
+	const char *arg = argv[optind - 1];
+
+	if (strncmp(arg, "--", 2) == 0) {
+		/* getopt leaves optopt at the val of a long option given a value it does not take, which
+		 * would name it by its short letter (or by nothing): name it as written, without the value. */
+		const char *name = optopt != 0 ? long_name(longopts, optopt) : NULL;
+		int len = (int)strcspn(arg, "=");
+
+		if (c == ':')
+			return report_usage(verb, "option '%.*s' needs a value", len, arg);
+		if (name != NULL && arg[len] == '=')
+			return report_usage(verb, "option '--%s' takes no value", name);
+		return report_usage(verb, "unknown option '%.*s'", len, arg);
+	}
+	if (optopt != 0 && optopt < 0x100)
+		return report_usage(verb, c == ':' ? "option '-%c' needs a value" : "unknown option '-%c'", optopt);
+	return report_usage(verb, c == ':' ? "option '%s' needs a value" : "unknown option '%s'", arg);
 }
 
 int args_parse(int argc, char **argv, const struct args_spec *spec, struct args *out)
 {
 	struct option all[ARGS_MAX_OPTIONS + 3];
 	char shortopts[64];
-	char optname[8];
 	int nlong = count_options(spec->longopts);
 	int n;
 
@@ -98,15 +118,13 @@ int args_parse(int argc, char **argv, const struct args_spec *spec, struct args 
 			return MMF_EXIT_OK;
 		}
 		if (c == ARGS_OPT_MOUNT) {
+			if (*optarg == '\0')
+				return report_usage(spec->verb, "option '--mount' needs a directory, not an empty value");
 			out->mount = optarg;
 			continue;
 		}
-		if (c == '?')
-			return report_usage(spec->verb, "unknown option '%s'",
-					    bad_option(argv, optname, sizeof optname));
-		if (c == ':')
-			return report_usage(spec->verb, "option '%s' needs a value",
-					    bad_option(argv, optname, sizeof optname));
+		if (c == '?' || c == ':')
+			return args_bad_option(spec->verb, c, argv, all);
 		if (spec->option != NULL) {
 			int rc = spec->option(c, optarg, spec->data);
 

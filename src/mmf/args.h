@@ -38,6 +38,13 @@ struct args {
 int args_parse(int argc, char **argv, const struct args_spec *spec, struct args *out);
 void args_free(struct args *args);
 
+/*
+ * Reports the option getopt_long just refused (c is '?' or ':'; optind and optopt as it left them) as a
+ * usage error of verb ("mmf" for mmf's own options), naming it as the user wrote it: "unknown option",
+ * "needs a value", or "takes no value" for a long option of longopts given one. Returns MMF_EXIT_USAGE.
+ */
+int args_bad_option(const char *verb, int c, char **argv, const struct option *longopts);
+
 /* Parses a --size value: a byte count with an optional k, m, g or t suffix, or "unlimited" (UINT64_MAX).
  * Returns 0, or MMF_EXIT_USAGE after reporting. */
 int args_size(const char *verb, const char *text, uint64_t *out);

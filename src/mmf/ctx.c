@@ -12,7 +12,10 @@ int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t p
 	const char *problem = name_problem(name);
 	int rc;
 
-	/* The name first: a wrong command line is wrong whatever is mounted. */
+	/* The name first: a wrong command line is wrong whatever is mounted. An empty one has nothing to
+	 * show in "mmf: NAME: reason", so it is said as the verb's usage error. */
+	if (*name == '\0')
+		return report_usage(ctx->verb, "empty name: give a segment's path relative to the mount");
 	if (problem != NULL) {
 		report_fail(name, "%s", problem);
 		return MMF_EXIT_USAGE;
@@ -30,6 +33,8 @@ int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t p
 int ctx_args(struct mmf_ctx *ctx, int argc, char **argv, const struct args_spec *spec, struct args *a)
 {
 	int rc = args_parse(argc, argv, spec, a);
+
+	ctx->verb = spec->verb;
 	if (rc < 0 && a->mount != NULL)
 		ctx->mount_opt = a->mount;
 	return rc;

@@ -19,7 +19,8 @@ static const struct help_text verb_help[] = {
 	  "  -s, --size N     capacity, set as user.mmf.capacity (required)\n"
 	  "  -o, --or-open    use NAME as it is if it exists (its capacity and lifetime are left alone)\n"
 	  "  -t, --transient  remove the segment when its last open handle closes; needs a COMMAND:\n"
-	  "                   mmf holds the segment open while COMMAND runs\n"
+	  "                   mmf holds the segment open while COMMAND runs (without -t the segment is\n"
+	  "                   persistent, whatever the mount's default lifetime)\n"
 	  "  -m, --mode M     permission bits in octal, exactly (default 0666 less the umask)\n"
 	  "With '-- COMMAND...', mmf keeps the segment open while COMMAND runs and exits with its status.\n" },
 	{ "open",
@@ -39,7 +40,8 @@ static const struct help_text verb_help[] = {
 	  "Remove the segments NAME (processes that hold one open keep using it until they close it).\n" },
 	{ "save",
 	  "Usage: mmf save NAME PATH\n"
-	  "Copy the bytes of segment NAME into the ordinary file PATH (created or replaced).\n" },
+	  "Copy the bytes of segment NAME into the ordinary file PATH (created or replaced).\n"
+	  "A regular PATH is replaced only once the whole copy is written and flushed beside it.\n" },
 	{ "lock",
 	  "Usage: mmf lock NAME [--shared] [--timeout S] -- COMMAND...\n"
 	  "Run COMMAND while holding a lock on segment NAME (flock(2): the named mutex, released by the kernel\n"

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "args.h"
 #include "help.h"
 #include "mmf.h"
 #include "report.h"
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
 		{ "mount", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mmf_ctx ctx = { .mount_opt = NULL, .mount = "" };
+	struct mmf_ctx ctx = { .verb = "mmf", .mount_opt = NULL, .mount = "" };
 	const char *verb;
 	int c;
 
@@ -73,14 +74,12 @@ int main(int argc, char **argv)
 			help_version(stdout);
 			return close_stdout(MMF_EXIT_OK);
 		case 'M':
+			if (*optarg == '\0')
+				return report_usage("mmf", "option '--mount' needs a directory, not an empty value");
 			ctx.mount_opt = optarg;
 			break;
-		case ':':
-			return report_usage("mmf", "option '%s' needs a value", argv[optind - 1]);
 		default:
-			if (optopt != 0)
-				return report_usage("mmf", "unknown option '-%c'", optopt);
-			return report_usage("mmf", "unknown option '%s'", argv[optind - 1]);
+			return args_bad_option("mmf", c, argv, options);
 		}
 	}
 	if (optind >= argc)

@@ -13,6 +13,7 @@
 
 /* What main hands every verb: the --mount given before the verb, and room for the checked mount path. */
 struct mmf_ctx {
+	const char *verb;        /* the verb, for usage messages; set by ctx_args */
 	const char *mount_opt;   /* --mount DIR given before or after the verb, NULL when none */
 	char mount[PATH_MAX];    /* the canonical path of the mount, filled by ctx_segment_path */
 };
@@ -21,6 +22,7 @@ struct mmf_ctx {
  * Checks NAME (relative, not leaving the mount), then finds and checks the mount, then writes the
  * segment's path into path. Reports any problem itself. Returns 0, or the exit status to end with:
  * MMF_EXIT_USAGE for a bad name, MMF_EXIT_FAIL for a missing mount or a path too long.
+ * ctx_args must have run first (it names the verb).
  */
 int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t pathlen);
 

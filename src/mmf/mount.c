@@ -83,6 +83,12 @@ static int mounted_type(const char *dir, char *fstype, size_t fstypelen)
 	return 0;
 }
 
+static int not_connected(const char *dir)
+{
+	return report_fail(dir, "the mount is not connected: its mmfs daemon has gone "
+			   "(unmount it with 'fusermount3 -u %s' and mount it again)", dir);
+}
+
 int mount_find(const char *opt_dir, char *out, size_t outlen)
 {
 	const char *dir = opt_dir;
@@ -103,16 +109,23 @@ int mount_find(const char *opt_dir, char *out, size_t outlen)
 			return report_fail(dir, "no such directory, so no mmfs is mounted there "
 					   "(mount one with 'mmfs %s', or use --mount DIR or MMF_MOUNT)", dir);
 		if (err == ENOTCONN)
-			return report_fail(dir, "the mount is not connected: its mmfs daemon has gone "
-					   "(unmount it with 'fusermount3 -u %s' and mount it again)", dir);
+			return not_connected(dir);
 		return report_fail(dir, "%s", strerror(err));
 	}
 	rc = mounted_type(real, fstype, sizeof fstype);
 	if (rc != 0)
 		return report_fail("/proc/self/mountinfo", "%s", strerror(-rc));
+	/* realpath does not reach into the mount's root, so a dead daemon shows first here: mountinfo still
+	 * lists the mmfs, and statfs of its root fails with ENOTCONN. */
+	if (strcmp(fstype, MOUNT_FSTYPE) == 0 && statfs(real, &sfs) != 0) {
+		int err = errno;
+
+		if (err == ENOTCONN)
+			return not_connected(dir);
+		return report_fail(dir, "%s", strerror(err));
+	}
 	/* mountinfo names the type; statfs confirms that what this path reaches now is a FUSE mount. */
-	if (strcmp(fstype, MOUNT_FSTYPE) != 0 || statfs(real, &sfs) != 0 ||
-	    (unsigned long)sfs.f_type != MOUNT_FUSE_SUPER_MAGIC) {
+	if (strcmp(fstype, MOUNT_FSTYPE) != 0 || (unsigned long)sfs.f_type != MOUNT_FUSE_SUPER_MAGIC) {
 		if (fstype[0] == '\0')
 			return report_fail(dir, "no mmfs mounted here "
 					   "(mount one with 'mmfs %s', or use --mount DIR or MMF_MOUNT)", dir);

@@ -52,6 +52,17 @@ uint64_t seginfo_capacity(int fd)
 	return value;
 }
 
+bool seginfo_transient(int fd)
+{
+	char buf[32];
+	ssize_t n = fgetxattr(fd, SEGINFO_LIFETIME_XATTR, buf, sizeof buf - 1);
+
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return strcmp(buf, "transient") == 0;
+}
+
 const char *seginfo_owner(uid_t uid, char *buf, size_t buflen)
 {
 	struct passwd *pw = getpwuid(uid);

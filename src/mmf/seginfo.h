@@ -2,6 +2,7 @@
 #ifndef MMF_SEGINFO_H
 #define MMF_SEGINFO_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/stat.h>
@@ -22,6 +23,9 @@ int seginfo_get(const char *path, struct seginfo *info);
 /* The capacity of the open segment fd in bytes; UINT64_MAX when unlimited or unreadable (nothing to check
  * against then: the write itself still fails with EFBIG). */
 uint64_t seginfo_capacity(int fd);
+
+/* Whether the open segment fd is transient (user.mmf.lifetime reads "transient"). */
+bool seginfo_transient(int fd);
 
 /* Prints the "key: value" block of mmf info. */
 void seginfo_print(FILE *out, const char *name, const struct seginfo *info);

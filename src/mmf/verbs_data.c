@@ -8,9 +8,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include "args.h"
+#include "dest.h"
 #include "mmf.h"
 #include "report.h"
 #include "segfile.h"
@@ -53,6 +55,24 @@ static int append_exceeded(const char *name, uint64_t capacity, uint64_t length,
 			   "capacity of %" PRIu64 " bytes (nothing written)", more, length, capacity);
 }
 
+/* The bytes the mmfs pool has free, as statvfs shows them on the mount (whole blocks, so at most a few KiB
+ * less than the pool's own count); UINT64_MAX when unknown, since the write itself is refused then. */
+static uint64_t pool_free(int fd)
+{
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) != 0)
+		return UINT64_MAX;
+	if (sv.f_frsize != 0 && (uint64_t)sv.f_bavail > UINT64_MAX / sv.f_frsize)
+		return UINT64_MAX;
+	return (uint64_t)sv.f_bavail * sv.f_frsize;
+}
+
+static int pool_full(const char *name)
+{
+	return report_fail(name, "%s (nothing written)", report_reason(ENOSPC));
+}
+
 /*
  * Replaces the content with buf. The result is that of O_TRUNC and one write, but ordered so that a
  * refusal changes nothing: growing first (ftruncate fails with EFBIG or ENOSPC before any byte moves),
@@ -65,6 +85,10 @@ static int replace(const char *name, int fd, const char *buf, size_t len)
 
 	if (fstat(fd, &st) != 0)
 		return report_errno(name, errno);
+	/* The growth is what the pool must hold; ftruncate below would refuse it too, but this says so
+	 * before anything is tried. */
+	if ((off_t)len > st.st_size && len - (uint64_t)st.st_size > pool_free(fd))
+		return pool_full(name);
 	if ((off_t)len > st.st_size && ftruncate(fd, (off_t)len) != 0) {
 		int err = errno;
 
@@ -80,21 +104,62 @@ static int replace(const char *name, int fd, const char *buf, size_t len)
 	return 0;
 }
 
-/* Appends buf in one write(), which mmfs never interleaves with other appends. */
+/*
+ * Appends buf in one write(), which mmfs never interleaves with other appends. The kernel cuts a write of
+ * more than 1 MiB into several requests, and mmfs refuses each whole but not all together: so the room in
+ * the pool is checked first, else the first MiB could be appended and the rest refused.
+ */
 static int append(const char *name, int fd, const char *buf, size_t len, uint64_t capacity)
 {
 	struct stat st;
+	size_t done;
 	int rc;
 
 	if (fstat(fd, &st) != 0)
 		return report_errno(name, errno);
 	if (capacity != UINT64_MAX && (uint64_t)st.st_size + len > capacity)
 		return append_exceeded(name, capacity, (uint64_t)st.st_size, len);
-	rc = xio_write_all(fd, buf, len);
+	if (len > pool_free(fd))
+		return pool_full(name);
+	rc = xio_write_all(fd, buf, len, &done);
+	/* Only a writer racing for the same room gets here with part of it appended: say so. */
+	if (rc != 0 && done > 0)
+		return report_fail(name, "%s after %zu of %zu bytes were appended", report_reason(-rc), done, len);
 	if (rc == -EFBIG)
 		return append_exceeded(name, seginfo_capacity(fd), (uint64_t)st.st_size, len);
 	if (rc != 0)
 		return report_errno(name, -rc);
+	return 0;
+}
+
+/*
+ * Reads standard input no further than the segment can take, so that an endless stream is refused instead
+ * of filling memory: one byte past the room that the capacity or the pool leaves is enough to know.
+ * Returns 0 with *buf and *len set, or MMF_EXIT_FAIL after reporting.
+ */
+static int read_stdin(const char *name, int fd, bool append_mode, uint64_t capacity, char **buf, size_t *len)
+{
+	struct stat st;
+	uint64_t size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
+	uint64_t cap_room = capacity;
+	uint64_t pool_room = pool_free(fd);
+	uint64_t room;
+	int r;
+
+	if (append_mode && capacity != UINT64_MAX)
+		cap_room = size >= capacity ? 0 : capacity - size;
+	/* An overwrite reuses the old length: only what goes past it takes room in the pool. */
+	if (!append_mode && pool_room != UINT64_MAX)
+		pool_room = pool_room > UINT64_MAX - size ? UINT64_MAX : pool_room + size;
+	room = cap_room < pool_room ? cap_room : pool_room;
+	r = xio_slurp(STDIN_FILENO, room > SIZE_MAX ? SIZE_MAX : (size_t)room, buf, len);
+	if (r == -EFBIG && cap_room <= pool_room)
+		return report_fail(name, "capacity exceeded: standard input does not fit in a capacity of %"
+				   PRIu64 " bytes (nothing written)", capacity);
+	if (r == -EFBIG)
+		return pool_full(name);
+	if (r != 0)
+		return report_fail("standard input", "%s", strerror(-r));
 	return 0;
 }
 
@@ -149,23 +214,9 @@ int verb_write(struct mmf_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	} else {
-		struct stat st;
-		/* Read no more than can fit, so an endless stream is refused instead of filling memory. */
-		uint64_t room = capacity;
-		int r;
-
-		if (append_mode && capacity != UINT64_MAX && fstat(fd, &st) == 0)
-			room = (uint64_t)st.st_size >= capacity ? 0 : capacity - (uint64_t)st.st_size;
-		r = xio_slurp(STDIN_FILENO, room > SIZE_MAX ? SIZE_MAX : (size_t)room, &buf, &len);
-		if (r == -EFBIG) {
-			rc = report_fail(name, "capacity exceeded: standard input does not fit in a capacity of %"
-					 PRIu64 " bytes (nothing written)", capacity);
+		rc = read_stdin(name, fd, append_mode, capacity, &buf, &len);
+		if (rc != 0)
 			goto out;
-		}
-		if (r != 0) {
-			rc = report_fail("standard input", "%s", strerror(-r));
-			goto out;
-		}
 	}
 	if (append_mode)
 		rc = append(name, fd, buf, len, capacity);
@@ -186,11 +237,14 @@ out:
 }
 
 /* read and save both copy the whole segment to a file descriptor. */
-static int copy_out(const char *name, int fd, int out, const char *outname)
+static int copy_out(const char *name, int fd, int out, const char *outname, const volatile sig_atomic_t *stop)
 {
 	enum xio_side side;
-	int rc = xio_copy(fd, out, &side);
+	int rc = xio_copy(fd, out, stop, &side);
 
+	/* Stopped by a signal that mmf is about to die of: no message of its own. */
+	if (rc == -EINTR && side == XIO_NONE)
+		return MMF_EXIT_FAIL;
 	if (rc != 0)
 		return report_fail(side == XIO_READ ? name : outname, "%s", strerror(-rc));
 	return 0;
@@ -214,7 +268,7 @@ int verb_read(struct mmf_ctx *ctx, int argc, char **argv)
 	if (rc == 0)
 		rc = segfile_open(a.operands[0], path, O_RDONLY, false, &fd);
 	if (rc == 0)
-		rc = copy_out(a.operands[0], fd, STDOUT_FILENO, "standard output");
+		rc = copy_out(a.operands[0], fd, STDOUT_FILENO, "standard output", NULL);
 out:
 	if (fd >= 0)
 		close(fd);
@@ -222,13 +276,27 @@ out:
 	return rc;
 }
 
+/* Saving a segment onto itself (its path through the mount, a link to it) would truncate it before
+ * reading: refuse, as cp does, by comparing device and inode. A PATH that cannot be stat'ed is new. */
+static int not_itself(const char *name, int fd, const char *dest)
+{
+	struct stat seg;
+	struct stat st;
+
+	if (fstat(fd, &seg) != 0)
+		return report_errno(name, errno);
+	if (stat(dest, &st) == 0 && st.st_dev == seg.st_dev && st.st_ino == seg.st_ino)
+		return report_fail(dest, "is the segment %s itself (nothing saved)", name);
+	return 0;
+}
+
 int verb_save(struct mmf_ctx *ctx, int argc, char **argv)
 {
 	const struct args_spec spec = { .verb = "save", .shortopts = "", .command = ARGS_NO_COMMAND };
 	char path[PATH_MAX];
+	struct dest d = { .fd = -1 };
 	struct args a;
 	const char *dest;
-	int out = -1;
 	int fd = -1;
 	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
@@ -244,16 +312,18 @@ int verb_save(struct mmf_ctx *ctx, int argc, char **argv)
 		goto out;
 	/* The segment first: a missing one leaves PATH untouched. */
 	rc = segfile_open(a.operands[0], path, O_RDONLY, false, &fd);
+	if (rc == 0)
+		rc = not_itself(a.operands[0], fd, dest);
+	if (rc == 0)
+		rc = dest_open(dest, &d);
 	if (rc != 0)
 		goto out;
-	out = open(dest, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOCTTY, 0666);
-	if (out < 0) {
-		rc = report_fail(dest, "%s", strerror(errno));
-		goto out;
-	}
-	rc = copy_out(a.operands[0], fd, out, dest);
-	if (close(out) != 0 && rc == 0)
-		rc = report_fail(dest, "%s", strerror(errno));
+	/* A regular PATH is only replaced once the whole copy is in its temporary file (dest_commit). */
+	rc = copy_out(a.operands[0], fd, d.fd, dest, &dest_stop);
+	if (rc == 0)
+		rc = dest_commit(dest, &d);
+	else
+		dest_abort(&d);
 out:
 	if (fd >= 0)
 		close(fd);

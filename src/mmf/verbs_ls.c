@@ -56,17 +56,27 @@ static int add(struct names *l, char *name)
 	return 0;
 }
 
-/* Collects the regular files under dirpath, named rel/...; directories are namespaces, walked into;
- * links and other kinds of file are not segments of their own and are left out. */
+static int walk_dir(DIR *d, const char *dirpath, const char *rel, struct names *l);
+
+/* walk_dir of the directory dirpath; one that cannot be read is reported and left out, as ls(1) does. */
 static int walk(const char *dirpath, const char *rel, struct names *l)
 {
 	DIR *d = opendir(dirpath);
-	int rc = 0;
 
 	if (d == NULL) {
 		l->status = report_errno(rel[0] != '\0' ? rel : dirpath, errno);
 		return 0;
 	}
+	return walk_dir(d, dirpath, rel, l);
+}
+
+/* Collects the regular files under the open directory d at dirpath, named rel/..., and closes d;
+ * directories are namespaces, walked into; links and other kinds of file are not segments of their own
+ * and are left out. Returns 0 or -ENOMEM. */
+static int walk_dir(DIR *d, const char *dirpath, const char *rel, struct names *l)
+{
+	int rc = 0;
+
 	for (;;) {
 		struct dirent *e;
 		struct stat st;
@@ -171,6 +181,26 @@ static void print_long(const char *mount, const struct names *l)
 	free(info);
 }
 
+/* Opens the directory to list, so that one that is missing or no directory fails before anything is
+ * printed. what names it in messages. Returns it, or NULL after reporting. */
+static DIR *open_top(const char *what, const char *path)
+{
+	DIR *d = opendir(path);
+	struct stat st;
+	int err;
+
+	if (d != NULL)
+		return d;
+	err = errno;
+	if (err == ENOENT)
+		report_fail(what, "no such directory");
+	else if (err == ENOTDIR && stat(path, &st) == 0)
+		report_fail(what, "not a directory%s", S_ISREG(st.st_mode) ? " (a segment: see 'mmf info')" : "");
+	else
+		report_errno(what, err);
+	return NULL;
+}
+
 static int ls_option(int opt, const char *arg, void *data)
 {
 	bool *long_format = data;
@@ -191,6 +221,7 @@ int verb_ls(struct mmf_ctx *ctx, int argc, char **argv)
 		.command = ARGS_NO_COMMAND, .option = ls_option, .data = &long_format,
 	};
 	struct names l = { 0 };
+	DIR *top;
 	char path[PATH_MAX];
 	char prefix[PATH_MAX] = "";
 	struct args a;
@@ -219,7 +250,12 @@ int verb_ls(struct mmf_ctx *ctx, int argc, char **argv)
 			goto out;
 		snprintf(path, sizeof path, "%s", ctx->mount);
 	}
-	rc = walk(path, prefix, &l);
+	top = open_top(a.noperands == 1 ? a.operands[0] : path, path);
+	if (top == NULL) {
+		rc = MMF_EXIT_FAIL;
+		goto out;
+	}
+	rc = walk_dir(top, path, prefix, &l);
 	if (rc != 0) {
 		rc = report_errno("ls", -rc);
 		goto out;

@@ -106,6 +106,7 @@ static int create(const char *name, const char *path, const struct new_opts *o, 
 	char value[32];
 	struct stat st;
 	mode_t mode = o->have_mode ? o->mode : (0666 & ~current_umask());
+	const char *lifetime = o->transient ? "transient" : "persistent";
 	int f = open(path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOCTTY, 0600);
 
 	if (f < 0) {
@@ -130,8 +131,9 @@ static int create(const char *name, const char *path, const struct new_opts *o, 
 		snprintf(value, sizeof value, "%" PRIu64, o->size);
 	if (fsetxattr(f, SEGINFO_CAPACITY_XATTR, value, strlen(value), 0) != 0)
 		return undo_create(name, path, f, "capacity", errno);
-	if (o->transient &&
-	    fsetxattr(f, SEGINFO_LIFETIME_XATTR, "transient", strlen("transient"), 0) != 0)
+	/* Persistent said explicitly too: on a mount whose default is transient (-o lifetime=transient), a
+	 * segment made by mmf alone would go as mmf closes it, and mmf new would have made nothing. */
+	if (fsetxattr(f, SEGINFO_LIFETIME_XATTR, lifetime, strlen(lifetime), 0) != 0)
 		return undo_create(name, path, f, "lifetime", errno);
 	if (fchmod(f, mode) != 0)
 		return undo_create(name, path, f, "mode", errno);
@@ -205,7 +207,9 @@ int verb_new(struct mmf_ctx *ctx, int argc, char **argv)
 		rc = run_command(a.command);
 	if (fd >= 0) {
 		struct stat held;
-		bool check_gone = o.transient && fstat(fd, &held) == 0;
+		/* Only a transient segment can go at this close: what --or-open found may be persistent
+		 * (whatever --transient said), and one found transient goes too. */
+		bool check_gone = seginfo_transient(fd) && fstat(fd, &held) == 0;
 		close(fd);
 		if (check_gone)
 			wait_reclaimed(path, &held);

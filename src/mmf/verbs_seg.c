@@ -1,6 +1,9 @@
 /* verbs_seg.c - mmf open, info and rm: whether a segment is there, what it is, and taking it away. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "args.h"
@@ -51,6 +54,43 @@ int verb_info(struct mmf_ctx *ctx, int argc, char **argv)
 	return show(ctx, argc, argv, "info");
 }
 
+/* Writes the directory part of path (which has a '/' past its first byte, being MOUNT/NAME) to dir. */
+static void parent_of(const char *path, char *dir, size_t dirlen)
+{
+	size_t len = strlen(path);
+
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	while (len > 1 && path[len - 1] != '/')
+		len--;
+	snprintf(dir, dirlen, "%.*s", (int)len, path);
+}
+
+/*
+ * Says why unlink(path) would fail, as a positive errno, or 0: the name must be there and be no directory,
+ * and its directory writable (for the sticky one, the file or directory ours, as the kernel checks).
+ * The kernel has the last word; this is so that a missing or protected name stops rm before it begins.
+ */
+static int unremovable(const char *path)
+{
+	char dir[PATH_MAX];
+	struct stat st;
+	struct stat dst;
+
+	if (lstat(path, &st) != 0)
+		return errno;
+	if (S_ISDIR(st.st_mode))
+		return EISDIR;
+	parent_of(path, dir, sizeof dir);
+	if (stat(dir, &dst) != 0)
+		return errno;
+	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+		return errno;
+	if ((dst.st_mode & S_ISVTX) && geteuid() != 0 && st.st_uid != geteuid() && dst.st_uid != geteuid())
+		return EPERM;
+	return 0;
+}
+
 int verb_rm(struct mmf_ctx *ctx, int argc, char **argv)
 {
 	const struct args_spec spec = { .verb = "rm", .shortopts = "", .command = ARGS_NO_COMMAND };
@@ -64,12 +104,23 @@ int verb_rm(struct mmf_ctx *ctx, int argc, char **argv)
 		rc = report_usage("rm", "missing NAME");
 		goto out;
 	}
-	/* Check every name before removing any, so a wrong command line removes nothing. */
+	/* Check every name before removing any, so a wrong command line removes nothing: first that each
+	 * is a good name, then that each can go, reporting every one that cannot. */
 	for (int i = 0; i < a.noperands; i++) {
 		rc = ctx_segment_path(ctx, a.operands[i], path, sizeof path);
 		if (rc != 0)
 			goto out;
 	}
+	for (int i = 0; i < a.noperands; i++) {
+		int err;
+
+		ctx_segment_path(ctx, a.operands[i], path, sizeof path);
+		err = unremovable(path);
+		if (err != 0)
+			rc = report_errno(a.operands[i], err);
+	}
+	if (rc != 0)
+		goto out;
 	for (int i = 0; i < a.noperands; i++) {
 		ctx_segment_path(ctx, a.operands[i], path, sizeof path);
 		if (unlink(path) != 0)

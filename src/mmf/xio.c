@@ -2,27 +2,32 @@
 #include "xio.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <unistd.h>
 
 #define XIO_CHUNK (256 * 1024)
 
-int xio_write_all(int fd, const void *buf, size_t len)
+int xio_write_all(int fd, const void *buf, size_t len, size_t *written)
 {
 	const char *p = buf;
+	size_t done = 0;
+	int rc = 0;
 
-	while (len > 0) {
-		ssize_t n = write(fd, p, len);
+	while (done < len) {
+		ssize_t n = write(fd, p + done, len - done);
 
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;
-			return -errno;
+			rc = -errno;
+			break;
 		}
-		p += n;
-		len -= (size_t)n;
+		done += (size_t)n;
 	}
-	return 0;
+	if (written != NULL)
+		*written = done;
+	return rc;
 }
 
 int xio_pwrite_all(int fd, const void *buf, size_t len, off_t offset)
@@ -46,6 +51,8 @@ int xio_pwrite_all(int fd, const void *buf, size_t len, off_t offset)
 
 int xio_slurp(int fd, size_t limit, char **buf, size_t *len)
 {
+	/* Never more than one byte past limit: that byte is all it takes to know it is too much. */
+	size_t want = limit == SIZE_MAX ? SIZE_MAX : limit + 1;
 	char *data = NULL;
 	size_t size = 0;
 	size_t used = 0;
@@ -55,8 +62,11 @@ int xio_slurp(int fd, size_t limit, char **buf, size_t *len)
 
 		if (used == size) {
 			size_t grown = size == 0 ? XIO_CHUNK : size * 2;
-			char *bigger = realloc(data, grown);
+			char *bigger;
 
+			if (grown > want)
+				grown = want;
+			bigger = realloc(data, grown);
 			if (bigger == NULL) {
 				free(data);
 				return -ENOMEM;
@@ -90,7 +100,7 @@ int xio_slurp(int fd, size_t limit, char **buf, size_t *len)
 	return 0;
 }
 
-int xio_copy(int in, int out, enum xio_side *side)
+int xio_copy(int in, int out, const volatile sig_atomic_t *stop, enum xio_side *side)
 {
 	char *buf = malloc(XIO_CHUNK);
 	int rc = 0;
@@ -99,7 +109,13 @@ int xio_copy(int in, int out, enum xio_side *side)
 	if (buf == NULL)
 		return -ENOMEM;
 	for (;;) {
-		ssize_t n = read(in, buf, XIO_CHUNK);
+		ssize_t n;
+
+		if (stop != NULL && *stop != 0) {
+			rc = -EINTR;
+			break;
+		}
+		n = read(in, buf, XIO_CHUNK);
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -110,7 +126,7 @@ int xio_copy(int in, int out, enum xio_side *side)
 		}
 		if (n == 0)
 			break;
-		rc = xio_write_all(out, buf, (size_t)n);
+		rc = xio_write_all(out, buf, (size_t)n, NULL);
 		if (rc != 0) {
 			*side = XIO_WRITE;
 			break;

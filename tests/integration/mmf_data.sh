@@ -100,8 +100,58 @@ check "save a missing segment" 1 "mmf: Nope: no such segment (create it with 'mm
 [ -e "$WORK/never" ] && fail "save of a missing segment made PATH"
 check "save into a missing directory" 1 "mmf: $WORK/no/dir: No such file or directory" \
 	"$MMF" save Test "$WORK/no/dir"
+# Onto itself (its own path, a symbolic or hard link to it): refused, as cp does, and the bytes stay.
+"$MMF" write Test "keep me"
+ln -s Test "$MNT/selflink"
+ln "$MNT/Test" "$MNT/selfhard"
+for self in Test selflink selfhard; do
+	check "save onto $self" 1 "mmf: $MNT/$self: is the segment Test itself (nothing saved)" \
+		"$MMF" save Test "$MNT/$self"
+	expect_eq "content after save onto $self" "keep me" "$(cat "$MNT/Test")"
+done
+rm "$MNT/selflink" "$MNT/selfhard"
+# A PATH that cannot take the whole copy keeps its old bytes and gets no temporary file left beside it: the
+# pool (1 MiB) serves as the full file system.
+mkdir "$MNT/out"
+printf 'old file' >"$MNT/out/target"
+chmod 0640 "$MNT/out/target"
+head -c 600000 /dev/urandom >"$WORK/600k"
+"$MMF" write Big <"$WORK/600k" || fail "mmf write Big of 600000 bytes"
+check "save onto a full file system" 1 "mmf: $MNT/out/target: No space left on device" \
+	"$MMF" save Big "$MNT/out/target"
+expect_eq "the old file after a failed save" "old file" "$(head -c 40 "$MNT/out/target" | tr -c 'a-z ' '?')"
+expect_eq "files beside it after a failed save" "target" "$(find "$MNT/out" -mindepth 1 -printf '%f\n' | sort)"
+# A complete save keeps the mode of the file it replaces and follows a symbolic link to the file it names.
+"$MMF" write Big "small"
+check "save over a file" 0 "" "$MMF" save Big "$MNT/out/target"
+expect_eq "content after save over a file" "small" "$(cat "$MNT/out/target")"
+expect_eq "save keeps the replaced file's mode" "640" "$(stat -c %a "$MNT/out/target")"
+ln -s target "$MNT/out/link"
+"$MMF" write Big "through the link"
+check "save through a symbolic link" 0 "" "$MMF" save Big "$MNT/out/link"
+expect_eq "the link after save" "target" "$(readlink "$MNT/out/link")"
+expect_eq "the file the link names after save" "through the link" "$(cat "$MNT/out/target")"
+expect_eq "files beside it after two saves" "link
+target" "$(find "$MNT/out" -mindepth 1 -printf '%f\n' | sort)"
+check "save to a new file" 0 "" sh -c 'umask 027; exec "$0" save Big "$1"' "$MMF" "$WORK/new"
+expect_eq "mode of a new file (0666 less the umask)" "640" "$(stat -c %a "$WORK/new")"
+# What is no regular file is written as it is: a device, a FIFO, standard output.
+check "save to /dev/null" 0 "" "$MMF" save Big /dev/null
+[ -c /dev/null ] || fail "save replaced /dev/null"
+if [ -w /dev/full ]; then
+	check "save to a full device" 1 "mmf: /dev/full: No space left on device" "$MMF" save Big /dev/full
+fi
+mkfifo "$WORK/pipe"
+cat "$WORK/pipe" >"$WORK/from-pipe" &
+reader=$!
+track_pid "$reader"
+check "save into a FIFO" 0 "" "$MMF" save Big "$WORK/pipe"
+wait "$reader"
+expect_eq "what came through the FIFO" "through the link" "$(cat "$WORK/from-pipe")"
+check "save to /dev/stdout" 0 "" "$MMF" save Big /dev/stdout
+expect_eq "what save wrote to /dev/stdout" "through the link" "$OUT"
 
-# rm: several at once; a missing one is a failure that does not stop the others.
+# rm: several at once; every name is checked before any is removed, so a missing one removes nothing.
 "$MMF" new A --size 1 || fail "mmf new A"
 "$MMF" new B --size 1 || fail "mmf new B"
 check "rm two segments" 0 "" "$MMF" rm A B
@@ -109,7 +159,17 @@ check "rm two segments" 0 "" "$MMF" rm A B
 check "rm a missing segment" 1 "mmf: A: no such segment" "$MMF" rm A
 "$MMF" new C --size 1
 check "rm missing and present" 1 "mmf: A: no such segment" "$MMF" rm A C
-[ -e "$MNT/C" ] && fail "rm removed C after failing on A"
+[ -e "$MNT/C" ] || fail "rm with a missing name left C alone"
+"$MMF" new D --size 1
+check "rm present, missing, present" 1 "mmf: missing: no such segment" "$MMF" rm C missing D
+if [ ! -e "$MNT/C" ] || [ ! -e "$MNT/D" ]; then
+	fail "rm with a missing name in the middle left C and D alone"
+fi
+check "rm with two missing names" 1 "mmf: m1: no such segment
+mmf: m2: no such segment" "$MMF" rm m1 C m2
+check "rm with a directory among the names" 1 "mmf: dir: is a directory, not a segment" "$MMF" rm C dir
+[ -e "$MNT/C" ] || fail "rm with a directory among the names left C alone"
+check "rm the rest" 0 "" "$MMF" rm C D
 check "rm a directory" 1 "mmf: dir: is a directory, not a segment" "$MMF" rm dir
 [ -d "$MNT/dir" ] || fail "rm left the directory alone"
 check "rm with a bad name removes nothing" 2 - "$MMF" rm Test /abs

@@ -40,7 +40,15 @@ expect_eq "ls . lists the whole mount" "Test
 b
 ns/deeper/two
 ns/one" "$OUT"
-check "ls of a missing DIR" 1 "mmf: nodir: no such segment" "$MMF" ls nodir
+check "ls of a missing DIR" 1 "mmf: nodir: no such directory" "$MMF" ls nodir
+expect_eq "ls of a missing DIR prints nothing" "" "$OUT"
+check "ls -l of a missing DIR" 1 "mmf: nodir: no such directory" "$MMF" ls -l nodir
+expect_eq "ls -l of a missing DIR prints nothing" "" "$OUT"
+check "ls of a segment" 1 "mmf: Test: not a directory (a segment: see 'mmf info')" "$MMF" ls Test
+check "ls -l of a segment" 1 "mmf: Test: not a directory (a segment: see 'mmf info')" "$MMF" ls -l Test
+expect_eq "ls -l of a segment prints nothing" "" "$OUT"
+check "ls of a FIFO" 1 "mmf: fifo: not a directory" "$MMF" ls fifo
+check "ls under a segment" 1 "mmf: Test/x: a directory in the name is not a directory" "$MMF" ls Test/x
 check "ls -l" 0 "" "$MMF" ls -l
 ow=$(printf '%-5s' "$owner")
 expect_eq "ls -l table" "NAME           LENGTH   CAPACITY  LIFETIME    $(printf '%-5s' OWNER)  MODE

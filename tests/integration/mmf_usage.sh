@@ -1,6 +1,7 @@
 #!/bin/sh
 # mmf_usage.sh - mmf's --help, --version and usage errors (exit 2, one clear line, nothing changed), and how
-# it finds the mount: --mount before or after the verb, then $MMF_MOUNT, and a clear failure without mmfs.
+# it finds the mount: --mount before or after the verb, then $MMF_MOUNT, and a clear failure without mmfs
+# or with a dead one.
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -38,6 +39,13 @@ check "mmf with no verb" 2 "mmf: no verb given: new, open, write, read, rm, save
 check "unknown verb" 2 "mmf: unknown verb 'frobnicate' (see 'mmf --help')" "$MMF" frobnicate
 check "unknown global option" 2 "mmf: unknown option '--frob' (see 'mmf --help')" "$MMF" --frob ls
 check "--mount without a value" 2 "mmf: option '--mount' needs a value (see 'mmf --help')" "$MMF" --mount
+check "--help with a value" 2 "mmf: option '--help' takes no value (see 'mmf --help')" "$MMF" --help=x
+check "--version with a value" 2 "mmf: option '--version' takes no value (see 'mmf --help')" "$MMF" --version=1
+check "unknown global option with a value" 2 "mmf: unknown option '--frob' (see 'mmf --help')" "$MMF" --frob=1 ls
+check "verb option with a value" 2 "mmf: ls: option '--long' takes no value (see 'mmf ls --help')" \
+	"$MMF" ls --long=1
+check "verb --help with a value" 2 "mmf: ls: option '--help' takes no value (see 'mmf ls --help')" \
+	"$MMF" ls --help=1
 check "unknown verb option" 2 "mmf: read: unknown option '--frob' (see 'mmf read --help')" "$MMF" read x --frob
 check "unknown short option" 2 "mmf: ls: unknown option '-z' (see 'mmf ls --help')" "$MMF" ls -z
 check "option value missing" 2 "mmf: new: option '--size' needs a value (see 'mmf new --help')" "$MMF" new x --size
@@ -69,7 +77,14 @@ check "ls with two DIRs" 2 "mmf: ls: one DIR at most (see 'mmf ls --help')" "$MM
 check "absolute name" 2 "mmf: /etc/passwd: absolute path refused: names are relative to the mount" \
 	"$MMF" read /etc/passwd
 check "name leaving the mount" 2 "mmf: a/../../x: '..' would leave the mount" "$MMF" new a/../../x --size 1
-check "empty name" 2 "mmf: : empty name" "$MMF" info ""
+check "empty name" 2 "mmf: info: empty name: give a segment's path relative to the mount (see 'mmf info --help')" \
+	"$MMF" info ""
+check "empty name to read" 2 "mmf: read: empty name: give a segment's path relative to the mount (see 'mmf read --help')" \
+	"$MMF" read ""
+check "empty --mount" 2 "mmf: option '--mount' needs a directory, not an empty value (see 'mmf --help')" \
+	"$MMF" --mount= ls
+check "empty --mount after the verb" 2 "mmf: ls: option '--mount' needs a directory, not an empty value (see 'mmf ls --help')" \
+	"$MMF" ls --mount ""
 
 # No mmfs where mmf looks: a clear failure (1) for each way of naming the place.
 check "no such mount directory" 1 "mmf: $WORK/none: no such directory, so no mmfs is mounted there (mount one with 'mmfs $WORK/none', or use --mount DIR or MMF_MOUNT)" \
@@ -108,4 +123,15 @@ expect_eq "segments after all the usage errors" "sub
 x
 y" "$(ls "$MNT")"
 mmfs_stop
+
+# A mount whose daemon was killed (ENOTCONN): said as such, with how to clear it, for every verb.
+mmfs_start
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=""
+dead="mmf: $MNT: the mount is not connected: its mmfs daemon has gone (unmount it with 'fusermount3 -u $MNT' and mount it again)"
+check "ls on a dead mount" 1 "$dead" "$MMF" --mount "$MNT" ls
+check "info on a dead mount" 1 "$dead" "$MMF" --mount "$MNT" info x
+check "new on a dead mount" 1 "$dead" env MMF_MOUNT="$MNT" "$MMF" new x --size 1
+fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
 finish
