@@ -75,6 +75,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	/* Every change passes through this daemon, so a changed mtime never means foreign data: without this
 	 * the kernel would drop the page cache after each of our own writes. */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
+	/* Set-id bits: the kernel drops them itself on chown, truncate and writes through the page cache,
+	 * with the caller's real CAP_FSETID; only what reaches us directly is ours (op_write, O_TRUNC). */
+	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
 	if (conn->capable & FUSE_CAP_READDIRPLUS)
@@ -221,15 +224,25 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 				       newname, flags));
 }
 
-/* O_TRUNC arrives with the open (FUSE_CAP_ATOMIC_O_TRUNC), saving a setattr round trip. */
-static int open_and_truncate(struct store *store, struct node *node, int flags)
+/* The kernel leaves dropping set-id bits on writes that reach us directly (direct_io handles, O_TRUNC at
+ * open) to us. Without the caller's capabilities at hand, root stands for CAP_FSETID. */
+static bool caller_keeps_setid(fuse_req_t req)
+{
+	return fuse_req_ctx(req)->uid == 0;
+}
+
+/* O_TRUNC arrives with the open (FUSE_CAP_ATOMIC_O_TRUNC), saving a setattr round trip. It is a truncate
+ * like any other: mtime and ctime change even when the segment was already empty, and set-id bits go. */
+static int open_and_truncate(struct store *store, struct node *node, int flags, bool keeps_setid)
 {
 	int err = store_open_file(store, node, flags);
 	if (err != 0 || (flags & O_TRUNC) == 0 || (flags & O_ACCMODE) == O_RDONLY)
 		return err;
-	struct store_setattr set = { .valid = STORE_SET_SIZE, .size = 0 };
+	struct store_setattr set = { .valid = STORE_SET_SIZE | STORE_SET_MTIME_NOW, .size = 0 };
 	struct stat st;
 	err = store_setattr(store, node, &set, &st);
+	if (err == 0 && !keeps_setid)
+		store_drop_setid(store, node); /* the truncate is done: a failure here cannot undo it */
 	if (err != 0)
 		store_release(store, node);
 	return err;
@@ -266,7 +279,7 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 			store_forget(fs->store, node, 1);
 			err = -EISDIR;
 		} else if (err == 0) {
-			err = open_and_truncate(fs->store, node, fi->flags);
+			err = open_and_truncate(fs->store, node, fi->flags, caller_keeps_setid(req));
 			if (err != 0)
 				store_forget(fs->store, node, 1);
 			else
@@ -301,7 +314,7 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct node *node = node_of(req, ino);
-	int err = open_and_truncate(fs->store, node, fi->flags);
+	int err = open_and_truncate(fs->store, node, fi->flags, caller_keeps_setid(req));
 	if (err != 0) {
 		reply_status(req, err);
 		return;
@@ -360,7 +373,13 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 		reply_status(req, -EINVAL);
 		return;
 	}
-	ssize_t n = store_write(fs_of(req)->store, node_of(req, ino), buf, size, (uint64_t)off);
+	struct store *store = fs_of(req)->store;
+	struct node *node = node_of(req, ino);
+	ssize_t n = store_write(store, node, buf, size, (uint64_t)off);
+	/* The bytes are written: a failure to drop the bits cannot undo them. The kernel's cached mode must
+	 * go (only the attributes: safe from inside a request, unlike a page-cache or entry invalidation). */
+	if (n > 0 && !caller_keeps_setid(req) && store_drop_setid(store, node) > 0)
+		fuse_lowlevel_notify_inval_inode(fs_of(req)->se, ino, -1, 0);
 	if (n < 0)
 		reply_status(req, (int)n);
 	else

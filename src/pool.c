@@ -14,7 +14,7 @@ void pool_init(struct pool *pool, uint64_t byte_limit, uint64_t node_limit)
 int pool_resize(struct pool *pool, uint64_t old_len, uint64_t new_len)
 {
 	if (new_len <= old_len) {
-		pool->byte_used -= old_len - new_len;
+		pool_restore(pool, old_len, new_len);
 		return 0;
 	}
 	uint64_t growth = new_len - old_len;
@@ -23,6 +23,17 @@ int pool_resize(struct pool *pool, uint64_t old_len, uint64_t new_len)
 		return -ENOSPC;
 	pool->byte_used += growth;
 	return 0;
+}
+
+void pool_restore(struct pool *pool, uint64_t old_len, uint64_t new_len)
+{
+	if (new_len >= old_len) {
+		pool->byte_used += new_len - old_len;
+		return;
+	}
+	uint64_t shrink = old_len - new_len;
+	/* A count that went below zero would make every later growth fail with ENOSPC: never let it wrap. */
+	pool->byte_used = shrink > pool->byte_used ? 0 : pool->byte_used - shrink;
 }
 
 int pool_take_node(struct pool *pool)

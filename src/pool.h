@@ -21,6 +21,12 @@ void pool_init(struct pool *pool, uint64_t byte_limit, uint64_t node_limit);
  */
 int pool_resize(struct pool *pool, uint64_t old_len, uint64_t new_len);
 
+/*
+ * Accounts a change from old_len to new_len without the limit: the undo of a change that was granted, which
+ * must put the count back even when the limit is now below it (a remount with a smaller size=).
+ */
+void pool_restore(struct pool *pool, uint64_t old_len, uint64_t new_len);
+
 /* Takes one inode from the pool: -ENOSPC (nothing changed) when none is left. */
 int pool_take_node(struct pool *pool);
 

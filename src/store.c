@@ -364,6 +364,11 @@ int store_getattr(struct store *store, struct node *node, struct stat *st)
 /* Changes the backing file's length and the pool together, or neither. Lock held. */
 int node_resize(struct store *store, struct node *node, uint64_t size)
 {
+	/* No name and no handle left: the segment is gone, and its bytes are no longer in the pool. The kernel
+	 * can still ask by a name it has not yet been told is gone (a transient segment removed at its last
+	 * close); resizing it would take from a count it is no longer in. */
+	if (!node->accounted)
+		return -ENOENT;
 	if (size == node->size)
 		return 0;
 	if (size > node->capacity)
@@ -376,7 +381,7 @@ int node_resize(struct store *store, struct node *node, uint64_t size)
 	int fd = node_fd(store, node);
 	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
 		err = fd < 0 ? fd : -errno;
-		pool_resize(&store->pool, size, node->size);
+		pool_restore(&store->pool, size, node->size);
 		return err;
 	}
 	node->size = size;
@@ -387,6 +392,26 @@ int node_resize(struct store *store, struct node *node, uint64_t size)
 	node_take_backing_times(node);
 	node_fd_trim(store, node);
 	return 0;
+}
+
+int store_drop_setid(struct store *store, struct node *node)
+{
+	int err = 0;
+	pthread_mutex_lock(&store->lock);
+	mode_t drop = S_ISUID | ((node->mode & S_IXGRP) != 0 ? S_ISGID : 0);
+	if (node_is_reg(node) && (node->mode & drop) != 0) {
+		mode_t saved = node->mode;
+		node->mode &= ~drop;
+		err = node_save_meta(store, node);
+		if (err != 0)
+			node->mode = saved;
+		else
+			node_touch(&node->ctime);
+		if (err == 0)
+			err = 1;
+	}
+	pthread_mutex_unlock(&store->lock);
+	return err;
 }
 
 /* Times are set on the backing file too, so that a restart shows them. Lock held. */

@@ -78,6 +78,14 @@ struct store_setattr {
 /* A size past the capacity fails with -EFBIG, past the pool with -ENOSPC; nothing changes then. */
 int store_setattr(struct store *store, struct node *node, const struct store_setattr *req, struct stat *st);
 
+/*
+ * What a write or truncate by someone without CAP_FSETID does to a segment, as every Linux file system does:
+ * clears set-user-ID, and set-group-ID when group execute is set (without it, the bit means mandatory
+ * locking, not privilege). Returns 1 when bits were dropped, 0 when there were none (which costs only the
+ * check), or -errno.
+ */
+int store_drop_setid(struct store *store, struct node *node);
+
 /* Who asks: the owner of what gets created. */
 struct store_caller {
 	uid_t uid;

@@ -88,7 +88,7 @@ static void undo_growth(struct store *store, struct node *node, uint64_t old_siz
 	if (ftruncate(node->fd, (off_t)old_size) != 0) {
 		/* Nothing better to do. */
 	}
-	pool_resize(&store->pool, end, old_size);
+	pool_restore(&store->pool, end, old_size);
 }
 
 /* Writes all of buf at off, retrying short writes. Returns 0 or -errno. */
@@ -141,7 +141,7 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 		    errno != EOPNOTSUPP) {
 			err = -errno;
 			if (end > old_size)
-				pool_resize(&store->pool, end, old_size);
+				pool_restore(&store->pool, end, old_size);
 			goto out;
 		}
 		if (off <= node->allocated)
@@ -188,11 +188,17 @@ int store_fallocate(struct store *store, struct node *node, uint64_t off, uint64
 		err = -EBADF;
 		goto out;
 	}
+	if (end > node->capacity) {
+		err = -EFBIG;
+		goto out;
+	}
+	/* The pool counts a segment by its length, so room kept past the end would be memory no limit sees:
+	 * a 1 MiB pool could pin all of /dev/shm. Refused whole, before anything is allocated. */
+	if (keep_size && end > old_size) {
+		err = -EOPNOTSUPP;
+		goto out;
+	}
 	if (grows) {
-		if (end > node->capacity) {
-			err = -EFBIG;
-			goto out;
-		}
 		err = pool_resize(&store->pool, old_size, end);
 		if (err != 0)
 			goto out;
@@ -203,9 +209,16 @@ int store_fallocate(struct store *store, struct node *node, uint64_t off, uint64
 			undo_growth(store, node, old_size, end);
 		goto out;
 	}
-	if (grows)
+	if (grows) {
 		node->size = end;
-	node_touch(&node->ctime);
+		/* A longer segment is a change of its content, as on tmpfs: mtime too, on the backing file as well
+		 * so that a restart shows it. */
+		const struct timespec now[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_NOW } };
+		futimens(node->fd, now);
+		node->times_stale = true;
+	} else {
+		node_touch(&node->ctime);
+	}
 out:
 	pthread_mutex_unlock(&store->lock);
 	return err;

@@ -36,6 +36,35 @@ expect_eq "sparse truncate to 30000 (fits exactly)" "OK" "$(py_errno 'os.truncat
 expect_eq "sparse truncate one byte further" "ENOSPC" "$(py_errno 'os.truncate(p, 30001)' p="$MNT/d")"
 expect_eq "write past the end of a sparse segment" "ENOSPC" "$(write_at "$MNT/d" 30000 1)"
 expect_eq "length of the sparse segment" "30000" "$(size "$MNT/d")"
+
+# Room kept past the end (FALLOC_FL_KEEP_SIZE) would be memory the pool does not count: refused whole.
+rm -f "$MNT"/*
+used=$(stat -f -c %b-%f "$MNT")
+printf 'abc' >"$a"
+expect_eq "fallocate -n past the end" "failed" "$(fallocate -n -l 200000 "$a" 2>/dev/null && echo ok || echo failed)"
+# EOPNOTSUPP is ENOTSUP on Linux, and Python names the number ENOTSUP.
+expect_eq "fallocate -n past the end: errno" "ENOTSUP" \
+	"$(py_errno 'import ctypes; fd=os.open(p, os.O_RDWR); r=ctypes.CDLL(None, use_errno=True).fallocate(fd, 1, ctypes.c_long(0), ctypes.c_long(200000)); r == 0 or (_ for _ in ()).throw(OSError(ctypes.get_errno(), "fallocate"))' p="$a")"
+expect_eq "length after the refused fallocate -n" "3" "$(size "$a")"
+expect_eq "backing memory after it (under 100 KiB)" "yes" "$([ "$(du -sk "$BACKING" | cut -f1)" -lt 100 ] && echo yes)"
+expect_eq "fallocate -n within the length" "ok" "$(fallocate -n -l 3 "$a" 2>/dev/null && echo ok || echo failed)"
+setfattr -n user.mmf.capacity -v 4096 "$a"
+expect_eq "fallocate -n past the capacity" "EFBIG" \
+	"$(py_errno 'import ctypes; fd=os.open(p, os.O_RDWR); r=ctypes.CDLL(None, use_errno=True).fallocate(fd, 1, ctypes.c_long(0), ctypes.c_long(8192)); r == 0 or (_ for _ in ()).throw(OSError(ctypes.get_errno(), "fallocate"))' p="$a")"
+rm -f "$a"
+
+# A transient segment is gone at its last close, but the kernel may still hold its name for a moment and
+# send a truncate by it: that must fail and leave the pool's count alone (it once wrapped below zero, and
+# every later write on the mount failed with ENOSPC).
+tries=0
+while [ "$tries" -lt 30 ]; do
+	py_errno 'fd=os.open(p, os.O_CREAT|os.O_WRONLY, 0o644); os.write(fd, b"t"*8192); os.setxattr(p, "user.mmf.lifetime", b"transient"); os.close(fd)
+try: os.truncate(p, 100)
+except FileNotFoundError: pass' p="$MNT/t" >/dev/null
+	tries=$((tries + 1))
+done
+expect_eq "pool in use after 30 truncates racing a transient removal" "$used" "$(stat -f -c %b-%f "$MNT")"
+expect_eq "a write after them" "OK" "$(write_at "$b" 0 1000)"
 mmfs_stop
 
 # Inodes: nr_segments caps files + directories + links; create past it is ENOSPC and creates nothing.

@@ -1,0 +1,49 @@
+#!/bin/sh
+# setid.sh - a write or truncate by a user other than root clears a segment's set-user-ID bit, and its
+# set-group-ID bit when group execute is set, whichever way it arrives: O_APPEND and O_WRONLY writes (which
+# reach the daemon directly), O_RDWR writes (through the page cache), O_TRUNC at open, truncate(2). Root keeps
+# them, as with CAP_FSETID. stat shows the change at once, and a restart shows it too. Root only (77
+# otherwise): it mounts with allow_other and writes as nobody (uid 65534).
+# shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+
+if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null 2>&1; then
+	echo "SKIP: setid.sh needs root and setpriv" >&2
+	exit 77
+fi
+nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env -C / sh -c "$1" sh "$2"; }
+
+mmfs_start -o allow_other
+# The test's own directory may be 0700: nobody must reach the mount.
+chmod 755 "$WORK"
+
+# check NAME MODE SHELL-CODE: a fresh segment "seg" with MODE, then nobody runs SHELL-CODE with $1 = its path;
+# prints the mode stat shows afterwards.
+after() {
+	rm -f "$MNT/seg"
+	echo x >"$MNT/seg"
+	chmod "$1" "$MNT/seg"
+	nobody "$2" "$MNT/seg" || echo "nobody's command failed" >&2
+	stat -c %a "$MNT/seg"
+}
+expect_eq "append (O_WRONLY|O_APPEND, direct to the daemon)" "777" "$(after 6777 'echo y >>"$1"')"
+expect_eq "O_WRONLY write without truncating" "777" "$(after 6777 'printf z | dd of="$1" conv=notrunc status=none')"
+expect_eq "O_RDWR write (through the page cache)" "777" "$(after 6777 'exec 3<>"$1"; printf z >&3')"
+expect_eq "O_TRUNC at open" "777" "$(after 6777 ': >"$1"')"
+expect_eq "truncate(2)" "777" "$(after 6777 'truncate -s 100 "$1"')"
+expect_eq "set-group-ID with group execute" "777" "$(after 2777 'echo y >>"$1"')"
+expect_eq "set-group-ID without group execute stays" "2767" "$(after 2767 'echo y >>"$1"')"
+expect_eq "a read changes nothing" "6777" "$(after 6777 'cat "$1" >/dev/null')"
+
+echo x >"$MNT/root"
+chmod 6777 "$MNT/root"
+echo y >>"$MNT/root"
+expect_eq "root's append keeps both bits" "6777" "$(stat -c %a "$MNT/root")"
+
+after 6777 'echo y >>"$1"' >/dev/null
+mmfs_stop
+mmfs_start_raw -o "backing=$BACKING,allow_other"
+expect_eq "the dropped bits stay dropped after a restart" "777" "$(stat -c %a "$MNT/seg")"
+expect_eq "and the written line is there" "x
+y" "$(cat "$MNT/seg")"
+finish
