@@ -16,6 +16,33 @@ START_TEST(test_pool_init_starts_empty_with_the_given_limits)
 }
 END_TEST
 
+START_TEST(test_pool_shrink_below_the_count_stops_at_zero)
+{
+	struct pool pool;
+	pool_init(&pool, 8192, 10);
+	ck_assert_int_eq(pool_resize(&pool, 0, 100), 0);
+	ck_assert_int_eq(pool_resize(&pool, 8192, 0), 0);
+	ck_assert_uint_eq(pool.byte_used, 0);
+	ck_assert_int_eq(pool_resize(&pool, 0, 8192), 0);
+}
+END_TEST
+
+START_TEST(test_pool_restore_puts_back_a_grant_even_past_a_lowered_limit)
+{
+	struct pool pool;
+	pool_init(&pool, 8192, 10);
+	ck_assert_int_eq(pool_resize(&pool, 0, 8192), 0);
+	ck_assert_int_eq(pool_resize(&pool, 8192, 4096), 0);
+	pool.byte_limit = 4096; /* as after a remount with a smaller size= */
+	pool_restore(&pool, 4096, 8192);
+	ck_assert_uint_eq(pool.byte_used, 8192);
+	pool_restore(&pool, 8192, 0);
+	ck_assert_uint_eq(pool.byte_used, 0);
+	pool_restore(&pool, 100, 0);
+	ck_assert_uint_eq(pool.byte_used, 0);
+}
+END_TEST
+
 START_TEST(test_pool_resize_exactly_to_the_limit_succeeds)
 {
 	struct pool pool;
@@ -179,6 +206,8 @@ Suite *pool_suite(void)
 	tcase_add_test(tc, test_pool_with_zero_bytes_refuses_any_growth);
 	tcase_add_test(tc, test_pool_resize_reaches_int64_max_and_refuses_one_more_byte);
 	tcase_add_test(tc, test_pool_resize_growth_near_2_63_does_not_wrap_around);
+	tcase_add_test(tc, test_pool_shrink_below_the_count_stops_at_zero);
+	tcase_add_test(tc, test_pool_restore_puts_back_a_grant_even_past_a_lowered_limit);
 	tcase_add_test(tc, test_pool_with_uint64_max_limit_fills_to_the_last_byte);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("nodes");
