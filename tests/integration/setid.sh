@@ -5,6 +5,7 @@
 # them, as with CAP_FSETID. stat shows the change at once, and a restart shows it too. Root only (77
 # otherwise): it mounts with allow_other and writes as nobody (uid 65534).
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
+# shellcheck disable=SC2016 # the quoted code runs in the shell of uid 65534, with $1 its argument
 . "${0%/*}/lib.sh"
 
 if [ "$(id -u)" -ne 0 ] || ! command -v setpriv >/dev/null 2>&1; then
