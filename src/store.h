@@ -118,8 +118,9 @@ int store_fsync(struct store *store, struct node *node, bool datasync);
 /* Makes room for [off, off+len) without changing the length unless keep_size is false (fallocate mode 0). */
 int store_fallocate(struct store *store, struct node *node, uint64_t off, uint64_t len, bool keep_size);
 
-/* Directory listing: a snapshot of the names taken at opendir, so that offsets stay stable while entries
- * change. Offsets: 0 is ".", 1 is "..", 2 on are the snapshot's names; each entry gives the next one's. */
+/* Directory listing: a snapshot of the names, so that offsets stay stable while entries change. A read from
+ * offset 0 (the first one, or after rewinddir) takes a new snapshot; if that fails (-ENOMEM) the old one stays.
+ * Offsets: 0 is ".", 1 is "..", 2 on are the snapshot's names; each entry gives the next one's. */
 int store_opendir(struct store *store, struct node *dir, struct store_dir **out);
 /* Calls fill for each entry from offset off on, with the store's lock held (fill must only format it), until
  * fill returns false (no room: that entry is not taken) or the listing ends. A name is given with what it

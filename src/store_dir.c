@@ -1,5 +1,6 @@
-/* store_dir.c - directory listings: a snapshot of the names, so that readdir offsets stay valid while names
- * change, read back through the live names table, so that no entry outlives its name. */
+/* store_dir.c - directory listings: a snapshot of the names, taken at each read from offset 0, so that readdir
+ * offsets stay valid while names change, read back through the live names table, so that no entry outlives
+ * its name. */
 #include "store_int.h"
 
 #include <errno.h>
@@ -59,7 +60,9 @@ static int snapshot(struct store_dir *list)
 		count++;
 		bytes += l->name_len + 1;
 	}
-	struct dir_item *items = malloc(count * sizeof(*items) + bytes);
+	size_t size = count * sizeof(struct dir_item) + bytes;
+	/* Never malloc(0), which may return NULL: an empty directory has a snapshot too. */
+	struct dir_item *items = malloc(size > 0 ? size : 1);
 	if (items == NULL)
 		return -ENOMEM;
 	char *names = (char *)(items + count);
@@ -83,20 +86,14 @@ int store_opendir(struct store *store, struct node *dir, struct store_dir **out)
 	struct store_dir *list = malloc(sizeof(*list));
 	if (list == NULL)
 		return -ENOMEM;
+	/* No snapshot yet: the first read is at offset 0, which takes one (see store_readdir). */
 	list->dir = dir;
 	list->count = 0;
 	list->items = NULL;
 	pthread_mutex_lock(&store->lock);
-	int err = snapshot(list);
-	if (err == 0) {
-		dir->pins++;
-		track(store, list);
-	}
+	dir->pins++;
+	track(store, list);
 	pthread_mutex_unlock(&store->lock);
-	if (err != 0) {
-		free(list);
-		return err;
-	}
 	*out = list;
 	return 0;
 }
@@ -105,7 +102,16 @@ int store_readdir(struct store *store, struct store_dir *list, uint64_t off, boo
 		  bool (*fill)(void *ctx, const char *name, struct node *node, const struct stat *st, uint64_t next),
 		  void *ctx)
 {
+	int err = 0;
 	pthread_mutex_lock(&store->lock);
+	/* A read from offset 0 starts the listing over (rewinddir(3) is lseek(fd, 0) and the kernel, which
+	 * caches no listing here, asks for offset 0 again): it must show the directory as it is now, as a new
+	 * opendir would. Offsets from another snapshot are no longer valid then, as POSIX allows. */
+	if (off == 0 || list->items == NULL) {
+		err = snapshot(list);
+		if (err != 0)
+			goto out;
+	}
 	for (uint64_t index = off; index < (uint64_t)list->count + 2; index++) {
 		const char *name;
 		struct node *node;
@@ -136,8 +142,9 @@ int store_readdir(struct store *store, struct store_dir *list, uint64_t off, boo
 		if (take)
 			node->nlookup++;
 	}
+out:
 	pthread_mutex_unlock(&store->lock);
-	return 0;
+	return err;
 }
 
 void store_releasedir(struct store *store, struct store_dir *list)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # readdir.sh - ls/readdir of many entries: 1000 names (and 200 of 250 bytes) are each listed exactly once by
 # ls, ls -f, ls -l, find and python; removed names vanish from the listing; names removed or renamed during a
-# listing stay gone; odd names list as they are.
+# listing stay gone; rewinddir shows the current directory; telldir/seekdir over 10,000 entries land where
+# they were; odd names list as they are.
 # shellcheck disable=SC2119,SC2012,SC2010 source-path=SCRIPTDIR source=lib.sh # ls is what is tested
 . "${0%/*}/lib.sh"
 
@@ -115,6 +116,31 @@ for b in bad:
     print("FAIL: " + b)
 sys.exit(1 if bad else 0)
 PY
+
+# rewinddir shows the directory as it is now, as a new opendir would (POSIX): a name made after the first pass
+# is listed, one removed is not.
+mkdir "$MNT/rewind"
+: >"$MNT/rewind/keep"
+: >"$MNT/rewind/old"
+expect_eq "rewinddir after a create and an unlink" "before: keep old
+after: keep newfile" "$("$CLIENTS/dirstream" rewind "$MNT/rewind" newfile old 2>&1)"
+
+# telldir/seekdir over 10,000 entries (2,000 under valgrind, where each create takes milliseconds), while names
+# are removed and made: each seek lands on the entry noted there, and reading on gives each name that existed
+# throughout exactly once.
+if daemon_runs_under valgrind; then n=2000; else n=10000; fi
+mkdir "$MNT/seek"
+"$PYTHON" -c '
+import os, sys
+for i in range(int(sys.argv[2])):
+    open(os.path.join(sys.argv[1], "e%05d" % i), "w").close()
+    if i % 50 == 0:
+        open(os.path.join(sys.argv[1], "c%05d" % i), "w").close()' "$MNT/seek" "$n"
+out=$("$CLIENTS/dirstream" seek "$MNT/seek" 2>&1)
+case $out in
+"entries $((n + n / 50)) seeks "*) ;;
+*) fail "telldir/seekdir over $((n + n / 50)) entries: expected [entries $((n + n / 50)) seeks N], saw [$out]" ;;
+esac
 
 # Odd but ordinary names.
 mkdir "$MNT/odd"

@@ -610,7 +610,8 @@ START_TEST(test_readdir_gives_each_name_as_it_is_now_and_skips_removed_ones)
 	struct node *c = create(dir, "c");
 	create(dir, "e");
 	ck_assert_int_eq(store_opendir(store, dir, &list), 0);
-	/* After opendir: a removed, c renamed over b, e renamed away, a new name added. */
+	list_from(list, 0, false, 2);
+	/* After the first read: a removed, c renamed over b, e renamed away, a new name added. */
 	ck_assert_int_eq(store_unlink(store, dir, "a"), 0);
 	ck_assert_int_eq(store_rename(store, dir, "c", dir, "b", 0), 0);
 	ck_assert_int_eq(store_rename(store, dir, "e", root, "e2", 0), 0);
@@ -625,6 +626,36 @@ START_TEST(test_readdir_gives_each_name_as_it_is_now_and_skips_removed_ones)
 	store_releasedir(store, list);
 	store_forget(store, c, 2);
 	store_forget(store, a, 1);
+}
+END_TEST
+
+START_TEST(test_readdir_from_offset_0_again_shows_the_directory_as_it_is_now)
+{
+	struct store_dir *list = NULL;
+	open_store();
+	struct node *dir = make_dir(root, "d", 0755);
+	create(dir, "old");
+	ck_assert_int_eq(store_opendir(store, dir, &list), 0);
+	list_from(list, 0, false, 8);
+	ck_assert_int_eq(listed.count, 3);
+	ck_assert_str_eq(listed.name[2], "old");
+	ck_assert_int_eq(store_unlink(store, dir, "old"), 0);
+	create(dir, "new1");
+	create(dir, "new2");
+	/* As rewinddir: a new snapshot, whose offsets hold from then on. */
+	list_from(list, 0, false, 3);
+	ck_assert_int_eq(listed.count, 3);
+	ck_assert_str_eq(listed.name[2], "new1");
+	list_from(list, listed.next[2], false, 8);
+	ck_assert_int_eq(listed.count, 1);
+	ck_assert_str_eq(listed.name[0], "new2");
+	store_releasedir(store, list);
+	/* An empty directory lists "." and ".." alone. */
+	struct node *empty = make_dir(root, "empty", 0755);
+	ck_assert_int_eq(store_opendir(store, empty, &list), 0);
+	list_from(list, 0, false, 8);
+	ck_assert_int_eq(listed.count, 2);
+	store_releasedir(store, list);
 }
 END_TEST
 
@@ -1640,6 +1671,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_symlink_target_of_4096_bytes_is_enametoolong);
 	tcase_add_test(tc, test_readdir_lists_dot_dotdot_and_names_in_creation_order);
 	tcase_add_test(tc, test_readdir_gives_each_name_as_it_is_now_and_skips_removed_ones);
+	tcase_add_test(tc, test_readdir_from_offset_0_again_shows_the_directory_as_it_is_now);
 	suite_add_tcase(s, tc);
 
 	tc = store_tcase("rename");
