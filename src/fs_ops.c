@@ -437,47 +437,61 @@ static void op_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 		store_releasedir(fs_of(req)->store, list);
 }
 
+/* A READDIR or READDIRPLUS reply being filled. */
+struct dir_reply {
+	fuse_req_t req;
+	struct fs *fs;
+	bool plus;
+	char *buf;
+	size_t size;
+	size_t used;
+};
+
+/* Called by store_readdir with the store's lock held: formats one entry, nothing more. */
+static bool add_entry(void *ctx, const char *name, struct node *node, const struct stat *st, uint64_t next)
+{
+	struct dir_reply *r = ctx;
+	size_t room = r->size - r->used;
+	size_t len;
+	if (r->plus) {
+		struct fuse_entry_param e;
+		memset(&e, 0, sizeof(e));
+		e.attr = *st;
+		/* Without a node ("." and "..") the ino stays 0, which tells the kernel to make no dentry. */
+		if (node != NULL) {
+			e.ino = ino_of(r->fs, node);
+			e.attr_timeout = r->fs->timeout;
+			e.entry_timeout = r->fs->timeout;
+		}
+		len = fuse_add_direntry_plus(r->req, r->buf + r->used, room, name, &e, (off_t)next);
+	} else {
+		len = fuse_add_direntry(r->req, r->buf + r->used, room, name, st, (off_t)next);
+	}
+	if (len > room)
+		return false;
+	r->used += len;
+	return true;
+}
+
 static void list_entries(fuse_req_t req, size_t size, off_t off, struct fuse_file_info *fi, bool plus)
 {
-	struct fs *fs = fs_of(req);
-	struct store_dir *list = (struct store_dir *)(uintptr_t)fi->fh;
-	char *buf = malloc(size);
-	size_t used = 0;
-	if (buf == NULL) {
+	struct dir_reply r = { .req = req, .fs = fs_of(req), .plus = plus, .size = size, .used = 0 };
+	if (off < 0) {
+		reply_status(req, -EINVAL);
+		return;
+	}
+	r.buf = malloc(size);
+	if (r.buf == NULL) {
 		reply_status(req, -ENOMEM);
 		return;
 	}
-	for (size_t index = (size_t)off;; index++) {
-		const char *name;
-		struct node *node;
-		struct stat st;
-		/* "." and ".." are never looked up by the kernel, so they take no reference. */
-		bool take = plus && index >= 2;
-		if (store_dir_entry(fs->store, list, index, &name, &node, &st, take) != 0)
-			break;
-		size_t len;
-		if (plus) {
-			struct fuse_entry_param e;
-			memset(&e, 0, sizeof(e));
-			e.attr = st;
-			if (take) {
-				e.ino = ino_of(fs, node);
-				e.attr_timeout = fs->timeout;
-				e.entry_timeout = fs->timeout;
-			}
-			len = fuse_add_direntry_plus(req, buf + used, size - used, name, &e, (off_t)(index + 1));
-		} else {
-			len = fuse_add_direntry(req, buf + used, size - used, name, &st, (off_t)(index + 1));
-		}
-		if (len > size - used) {
-			if (take)
-				store_forget(fs->store, node, 1);
-			break;
-		}
-		used += len;
-	}
-	fuse_reply_buf(req, buf, used);
-	free(buf);
+	int err = store_readdir(r.fs->store, (struct store_dir *)(uintptr_t)fi->fh, (uint64_t)off, plus,
+				add_entry, &r);
+	if (err != 0)
+		reply_status(req, err);
+	else
+		fuse_reply_buf(req, r.buf, r.used);
+	free(r.buf);
 }
 
 static void op_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)

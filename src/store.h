@@ -126,12 +126,18 @@ int store_fsync(struct store *store, struct node *node, bool datasync);
 /* Makes room for [off, off+len) without changing the length unless keep_size is false (fallocate mode 0). */
 int store_fallocate(struct store *store, struct node *node, uint64_t off, uint64_t len, bool keep_size);
 
-/* Directory listing: a snapshot taken at opendir, so that offsets stay stable while entries change. */
+/* Directory listing: a snapshot of the names, so that offsets stay stable while entries change. A read from
+ * offset 0 (the first one, or after rewinddir) takes a new snapshot; if that fails (-ENOMEM) the old one stays.
+ * Offsets: 0 is ".", 1 is "..", 2 on are the snapshot's names; each entry gives the next one's. */
 int store_opendir(struct store *store, struct node *dir, struct store_dir **out);
-/* Entry index (0 and 1 are "." and ".."). Returns 0 and fills name/node/st, or -ENOENT past the end.
- * With take_lookup, the node gains a lookup reference (readdirplus). */
-int store_dir_entry(struct store *store, struct store_dir *list, size_t index, const char **name,
-		    struct node **node, struct stat *st, bool take_lookup);
+/* Calls fill for each entry from offset off on, with the store's lock held (fill must only format it), until
+ * fill returns false (no room: that entry is not taken) or the listing ends. A name is given with what it
+ * names now: one no longer in the directory is skipped. node is non-NULL only when take_lookup is set and the
+ * entry is neither "." nor "..": the node then gains a lookup reference if fill takes it (readdirplus).
+ * next is the offset of the following entry. Returns 0 or a negative errno. */
+int store_readdir(struct store *store, struct store_dir *list, uint64_t off, bool take_lookup,
+		  bool (*fill)(void *ctx, const char *name, struct node *node, const struct stat *st, uint64_t next),
+		  void *ctx);
 void store_releasedir(struct store *store, struct store_dir *list);
 
 /* Extended attributes: user.* is kept on the backing file; user.mmf.capacity and user.mmf.lifetime are

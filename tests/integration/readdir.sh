@@ -1,6 +1,8 @@
 #!/bin/sh
 # readdir.sh - ls/readdir of many entries: 1000 names (and 200 of 250 bytes) are each listed exactly once by
-# ls, ls -f, ls -l, find and python; removed names vanish from the listing; odd names list as they are.
+# ls, ls -f, ls -l, find and python; removed names vanish from the listing; names removed or renamed during a
+# listing stay gone; rewinddir shows the current directory; telldir/seekdir over 10,000 entries land where
+# they were; odd names list as they are.
 # shellcheck disable=SC2119,SC2012,SC2010 source-path=SCRIPTDIR source=lib.sh # ls is what is tested
 . "${0%/*}/lib.sh"
 
@@ -70,6 +72,75 @@ if dups:
     print("FAIL: readdir while changing: expected no repeated name, saw %d" % dups)
     sys.exit(1)
 PY
+
+# A listing that outlives a removal or a rename must not bring the old names back: readdirplus hands the kernel
+# a dentry for each entry, kept for the whole entry timeout. The changes come after the first getdents, so the
+# names are listed later from the opendir snapshot.
+mkdir "$MNT/stale"
+"$PYTHON" - "$MNT/stale" <<'PY' || fail "names removed or renamed during a listing"
+import errno, os, sys
+os.chdir(sys.argv[1])
+for i in range(3000):
+    open("g%04d" % i, "w").close()
+os.mkdir("zdir")
+moved = os.stat("g2700").st_ino
+bad = []
+with os.scandir(".") as it:
+    next(it)                                   # a listing is in progress
+    os.rename("g2500", "renamed")
+    os.unlink("g2600")
+    os.rename("g2700", "g2800")                # g2800 now names another file
+    os.rename("zdir", "zdir2")
+    listed = [e.name for e in it]
+for n in ("g2500", "g2600", "zdir"):
+    if n in listed:
+        bad.append("%s: expected not listed after it went, saw it listed" % n)
+def errname(call):
+    try:
+        call()
+        return "OK"
+    except OSError as e:
+        return errno.errorcode[e.errno]
+for what, call in (("stat g2500", lambda: os.stat("g2500")),
+                   ("stat g2600", lambda: os.stat("g2600")),
+                   ("open g2500 for writing", lambda: os.close(os.open("g2500", os.O_WRONLY))),
+                   ("mkdir zdir/x", lambda: os.mkdir("zdir/x"))):
+    got = errname(call)
+    if got != "ENOENT":
+        bad.append("%s: expected ENOENT, saw %s" % (what, got))
+if os.stat("g2800").st_ino != moved:
+    bad.append("g2800: expected the inode of the file renamed over it (%d), saw %d" % (moved, os.stat("g2800").st_ino))
+if os.listdir("zdir2") != [] or os.path.getsize("renamed") != 0:
+    bad.append("zdir2 and renamed: expected empty, saw %r and %d bytes" % (os.listdir("zdir2"), os.path.getsize("renamed")))
+for b in bad:
+    print("FAIL: " + b)
+sys.exit(1 if bad else 0)
+PY
+
+# rewinddir shows the directory as it is now, as a new opendir would (POSIX): a name made after the first pass
+# is listed, one removed is not.
+mkdir "$MNT/rewind"
+: >"$MNT/rewind/keep"
+: >"$MNT/rewind/old"
+expect_eq "rewinddir after a create and an unlink" "before: keep old
+after: keep newfile" "$("$CLIENTS/dirstream" rewind "$MNT/rewind" newfile old 2>&1)"
+
+# telldir/seekdir over 10,000 entries (2,000 under valgrind, where each create takes milliseconds), while names
+# are removed and made: each seek lands on the entry noted there, and reading on gives each name that existed
+# throughout exactly once.
+if daemon_runs_under valgrind; then n=2000; else n=10000; fi
+mkdir "$MNT/seek"
+"$PYTHON" -c '
+import os, sys
+for i in range(int(sys.argv[2])):
+    open(os.path.join(sys.argv[1], "e%05d" % i), "w").close()
+    if i % 50 == 0:
+        open(os.path.join(sys.argv[1], "c%05d" % i), "w").close()' "$MNT/seek" "$n"
+out=$("$CLIENTS/dirstream" seek "$MNT/seek" 2>&1)
+case $out in
+"entries $((n + n / 50)) seeks "*) ;;
+*) fail "telldir/seekdir over $((n + n / 50)) entries: expected [entries $((n + n / 50)) seeks N], saw [$out]" ;;
+esac
 
 # Odd but ordinary names.
 mkdir "$MNT/odd"

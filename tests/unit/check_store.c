@@ -528,36 +528,134 @@ START_TEST(test_symlink_target_of_4096_bytes_is_enametoolong)
 }
 END_TEST
 
+/* What store_readdir handed to its fill callback; room is how many more entries the "buffer" takes. */
+static struct {
+	int count;
+	int room;
+	char name[8][STORE_NAME_MAX + 1];
+	struct node *node[8];
+	ino_t ino[8];
+	uint64_t next[8];
+} listed;
+
+static bool record_entry(void *ctx, const char *name, struct node *node, const struct stat *st, uint64_t next)
+{
+	ck_assert_ptr_eq(ctx, &listed);
+	if (listed.room == 0 || listed.count == 8)
+		return false;
+	listed.room--;
+	snprintf(listed.name[listed.count], sizeof(listed.name[0]), "%s", name);
+	listed.node[listed.count] = node;
+	listed.ino[listed.count] = st->st_ino;
+	listed.next[listed.count] = next;
+	listed.count++;
+	return true;
+}
+
+static void list_from(struct store_dir *list, uint64_t off, bool take_lookup, int room)
+{
+	memset(&listed, 0, sizeof(listed));
+	listed.room = room;
+	ck_assert_int_eq(store_readdir(store, list, off, take_lookup, record_entry, &listed), 0);
+}
+
 START_TEST(test_readdir_lists_dot_dotdot_and_names_in_creation_order)
 {
 	static const char *const want[] = { ".", "..", "b", "a", "c" };
 	struct store_dir *list = NULL;
-	const char *name;
-	struct node *node;
-	struct stat st;
 	open_store();
 	struct node *dir = make_dir(root, "d", 0755);
 	create(dir, "b");
 	struct node *a = create(dir, "a");
 	create(dir, "c");
 	ck_assert_int_eq(store_opendir(store, dir, &list), 0);
-	/* A snapshot: removing a name after opendir does not shift the offsets. */
-	ck_assert_int_eq(store_unlink(store, dir, "a"), 0);
-	for (size_t i = 0; i < 5; i++) {
-		ck_assert_int_eq(store_dir_entry(store, list, i, &name, &node, &st, false), 0);
-		ck_assert_str_eq(name, want[i]);
+	list_from(list, 0, false, 8);
+	ck_assert_int_eq(listed.count, 5);
+	for (int i = 0; i < 5; i++) {
+		ck_assert_str_eq(listed.name[i], want[i]);
+		ck_assert_uint_eq(listed.next[i], (uint64_t)i + 1);
+		ck_assert_ptr_null(listed.node[i]);
 	}
-	ck_assert_int_eq(store_dir_entry(store, list, 0, &name, &node, &st, false), 0);
-	ck_assert_ptr_eq(node, dir);
-	ck_assert_int_eq(store_dir_entry(store, list, 1, &name, &node, &st, false), 0);
-	ck_assert_ptr_eq(node, root);
-	ck_assert_int_eq(store_dir_entry(store, list, 3, &name, &node, &st, true), 0);
-	ck_assert_ptr_eq(node, a);
-	ck_assert_int_eq(store_dir_entry(store, list, 5, &name, &node, &st, false), -ENOENT);
+	ck_assert_uint_eq(listed.ino[0], store_ino(dir));
+	ck_assert_uint_eq(listed.ino[1], store_ino(root));
+	ck_assert_uint_eq(listed.ino[3], store_ino(a));
+	/* readdirplus: a node (and a reference) for every name but "." and "..". */
+	list_from(list, 1, true, 8);
+	ck_assert_int_eq(listed.count, 4);
+	ck_assert_ptr_null(listed.node[0]);
+	ck_assert_ptr_eq(listed.node[2], a);
+	/* A full buffer stops the listing at the entry that did not fit; the next read starts there. */
+	list_from(list, 2, true, 1);
+	ck_assert_int_eq(listed.count, 1);
+	ck_assert_str_eq(listed.name[0], "b");
+	list_from(list, listed.next[0], false, 8);
+	ck_assert_int_eq(listed.count, 2);
+	ck_assert_str_eq(listed.name[0], "a");
+	list_from(list, 5, false, 8);
+	ck_assert_int_eq(listed.count, 0);
 	store_releasedir(store, list);
 	store_forget(store, a, 2);
 	struct node *file = create(root, "file");
 	ck_assert_int_eq(store_opendir(store, file, &list), -ENOTDIR);
+}
+END_TEST
+
+START_TEST(test_readdir_gives_each_name_as_it_is_now_and_skips_removed_ones)
+{
+	struct store_dir *list = NULL;
+	open_store();
+	struct node *dir = make_dir(root, "d", 0755);
+	struct node *a = create(dir, "a");
+	create(dir, "b");
+	struct node *c = create(dir, "c");
+	create(dir, "e");
+	ck_assert_int_eq(store_opendir(store, dir, &list), 0);
+	list_from(list, 0, false, 2);
+	/* After the first read: a removed, c renamed over b, e renamed away, a new name added. */
+	ck_assert_int_eq(store_unlink(store, dir, "a"), 0);
+	ck_assert_int_eq(store_rename(store, dir, "c", dir, "b", 0), 0);
+	ck_assert_int_eq(store_rename(store, dir, "e", root, "e2", 0), 0);
+	create(dir, "new");
+	list_from(list, 2, true, 8);
+	/* Only b, which names c's node now; the offsets of the snapshot stay (b is entry 3 of . .. a b c e). */
+	ck_assert_int_eq(listed.count, 1);
+	ck_assert_str_eq(listed.name[0], "b");
+	ck_assert_ptr_eq(listed.node[0], c);
+	ck_assert_uint_eq(listed.ino[0], store_ino(c));
+	ck_assert_uint_eq(listed.next[0], 4);
+	store_releasedir(store, list);
+	store_forget(store, c, 2);
+	store_forget(store, a, 1);
+}
+END_TEST
+
+START_TEST(test_readdir_from_offset_0_again_shows_the_directory_as_it_is_now)
+{
+	struct store_dir *list = NULL;
+	open_store();
+	struct node *dir = make_dir(root, "d", 0755);
+	create(dir, "old");
+	ck_assert_int_eq(store_opendir(store, dir, &list), 0);
+	list_from(list, 0, false, 8);
+	ck_assert_int_eq(listed.count, 3);
+	ck_assert_str_eq(listed.name[2], "old");
+	ck_assert_int_eq(store_unlink(store, dir, "old"), 0);
+	create(dir, "new1");
+	create(dir, "new2");
+	/* As rewinddir: a new snapshot, whose offsets hold from then on. */
+	list_from(list, 0, false, 3);
+	ck_assert_int_eq(listed.count, 3);
+	ck_assert_str_eq(listed.name[2], "new1");
+	list_from(list, listed.next[2], false, 8);
+	ck_assert_int_eq(listed.count, 1);
+	ck_assert_str_eq(listed.name[0], "new2");
+	store_releasedir(store, list);
+	/* An empty directory lists "." and ".." alone. */
+	struct node *empty = make_dir(root, "empty", 0755);
+	ck_assert_int_eq(store_opendir(store, empty, &list), 0);
+	list_from(list, 0, false, 8);
+	ck_assert_int_eq(listed.count, 2);
+	store_releasedir(store, list);
 }
 END_TEST
 
@@ -1572,6 +1670,8 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_symlink_keeps_its_target_for_readlink);
 	tcase_add_test(tc, test_symlink_target_of_4096_bytes_is_enametoolong);
 	tcase_add_test(tc, test_readdir_lists_dot_dotdot_and_names_in_creation_order);
+	tcase_add_test(tc, test_readdir_gives_each_name_as_it_is_now_and_skips_removed_ones);
+	tcase_add_test(tc, test_readdir_from_offset_0_again_shows_the_directory_as_it_is_now);
 	suite_add_tcase(s, tc);
 
 	tc = store_tcase("rename");
