@@ -416,7 +416,7 @@ void options_free(struct options *opts)
 
 void options_usage(const char *progname)
 {
-	printf("usage: %s [options] MOUNTPOINT\n"
+	printf("usage: %s [options] [SOURCE] MOUNTPOINT    (SOURCE, from mount(8) and fstab, is ignored)\n"
 	       "Named shared memory as files: every regular file under MOUNTPOINT is a memory segment.\n\n"
 	       "    -h, --help             print this help and exit\n"
 	       "    -V, --version          print the version and exit\n"

@@ -43,6 +43,16 @@ print("ok" if not problems else " ".join(problems))
 EOF
 expect_eq "every row measured on tmpfs and mmfs" "ok" "$(cat "$WORK/verdict")"
 
+# Bad arguments: one line, exit 1, nothing mounted (checked with the leftovers below).
+for args in "--cap ." "--cap 1.2.3" "--cap .5" "--cap 0" "--cap 00.5" "--rounds 08" "--rounds 00" \
+	"--targets mmfs,mmfs" "--targets=" "--only ," "--only append,append" "--targets nfs" "--only fly"; do
+	# shellcheck disable=SC2086 # the arguments are meant to split
+	scripts/bench $args >"$WORK/bad.out" 2>"$WORK/bad.err"
+	expect_eq "scripts/bench $args: exit status" "1" "$?"
+	expect_eq "scripts/bench $args: one line on stderr" "1" "$(grep -c . "$WORK/bad.err")"
+	expect_eq "scripts/bench $args: nothing on stdout" "" "$(cat "$WORK/bad.out")"
+done
+
 list_leftovers >"$WORK/after"
 expect_eq "nothing left behind" "" "$(diff "$WORK/before" "$WORK/after" | grep '^>')"
 [ "$status" -eq 0 ] || fail "bench stderr: $(tail -n 20 "$WORK/bench.err")"

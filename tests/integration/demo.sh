@@ -1,7 +1,7 @@
 #!/bin/sh
 # demo.sh - scripts/demo on a temporary mountpoint prints exactly the PowerShell example's five lines, with
-# --unmount leaves nothing mounted, reuses an mmfs already mounted there, and never calls apt-get when all
-# it needs is present.
+# --unmount leaves nothing mounted, reuses an mmfs already mounted there, mounts again over one that died, and
+# never calls apt-get when all it needs is present.
 # shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -48,7 +48,20 @@ Process C says: Hello World!" "$(cat "$MNT/Test")"
 # Twice in a row gives the same.
 demo "$MNT"
 expect_eq "scripts/demo a second time" "$expected" "$(cat "$WORK/demo.out")"
-mmfs_stop
+
+# The mmfs found there has died (its mount answers ENOTCONN): the demo mounts it again and runs.
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=""
+demo --unmount -o "backing=$BACKING" "$MNT"
+status=$?
+expect_eq "scripts/demo on a dead mmfs (exit status)" "0" "$status"
+expect_eq "scripts/demo on a dead mmfs output" "$expected" "$(cat "$WORK/demo.out")"
+grep -q "had died" "$WORK/demo.err" || fail "scripts/demo says the mmfs there had died: $(cat "$WORK/demo.err")"
+if grep -qs " $MNT " /proc/mounts; then
+	fail "scripts/demo --unmount left $MNT mounted after a dead mount"
+	fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
+fi
 
 # Wrong usage.
 demo --bogus
