@@ -11,6 +11,7 @@
 #include "backing.h"
 #include "bdi.h"
 #include "fs_ops.h"
+#include "fs_watchdog.h"
 #include "libfuse_msgs.h"
 #include "options.h"
 #include "store.h"
@@ -169,6 +170,11 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mmfs: cannot go to the background\n");
 		goto out_unmount;
 	}
+	/* Before the notifier thread: the watchdog is forked while this is the only thread. */
+	int watch_err = fs_watchdog_start(opts.mountpoint, fuse_session_fd(fs.se));
+	if (watch_err != 0)
+		fuse_log(FUSE_LOG_WARNING, "mmfs: no watchdog (%s): if mmfs is killed while it removes a transient "
+			 "segment, abort the connection in /sys/fs/fuse/connections by hand\n", strerror(-watch_err));
 	if (fs_notifier_start(&fs) != 0) {
 		fuse_log(FUSE_LOG_ERR, "mmfs: cannot start the notifier thread\n");
 		goto out_unmount;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 /* Takes link out of its node's list of names. */
@@ -113,18 +114,54 @@ static void set_owner(struct node *node, const struct node *dir, const struct st
 }
 
 /* Makes the backing object of a new node and opens files and directories. Returns 0 or -errno. */
+/* A segment whose metadata needs a record (transient, a capacity, another owner, ...) is made without a
+ * name, given its record, and only then linked in: a daemon killed in between leaves nothing, where a named
+ * file without its record would come back after a restart as a persistent 0600 segment of the daemon's.
+ * Returns the descriptor, or -1 with errno EOPNOTSUPP where the file system has no O_TMPFILE. */
+static int open_nameless(int dirfd)
+{
+	int fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	/* Kernels and file systems without O_TMPFILE answer EISDIR or EOPNOTSUPP. */
+	if (fd < 0 && (errno == EISDIR || errno == EINVAL))
+		errno = EOPNOTSUPP;
+	return fd;
+}
+
+static int save_record(int fd, const struct meta *meta)
+{
+	char buf[META_MAX_LEN];
+	size_t len = meta_encode(meta, buf, sizeof(buf));
+	return fsetxattr(fd, META_XATTR, buf, len, 0) == 0 ? 0 : -errno;
+}
+
+/* Gives the nameless file fd the name; -EEXIST if it is taken (nothing of the other file is touched). */
+static int link_nameless(int fd, int dirfd, const char *name)
+{
+	char path[48];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	return linkat(AT_FDCWD, path, dirfd, name, AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
+}
+
 static int create_backing(struct store *store, struct node *dir, const char *name, struct node *node,
 			  const char *target)
 {
 	struct stat st;
 	int fd = -1;
 	mode_t type = node->mode & S_IFMT;
+	bool nameless = false;
 
 	struct meta meta = node_meta(node);
 	if (type == S_IFREG) {
 		mode_t inode_mode = meta_inode_mode(&meta);
-		fd = openat(dir->fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC,
-			    inode_mode != 0 ? inode_mode : 0600);
+		if (inode_mode == 0) {
+			fd = open_nameless(dir->fd);
+			if (fd < 0 && errno != EOPNOTSUPP)
+				return -errno;
+			nameless = fd >= 0;
+		}
+		if (fd < 0)
+			fd = openat(dir->fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC,
+				    inode_mode != 0 ? inode_mode : 0600);
 		if (fd < 0)
 			return -errno;
 	} else if (type == S_IFDIR) {
@@ -157,7 +194,19 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 		err = fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
 	if (err == 0)
 		node->ino = st.st_ino;
-	if (err == 0 && fd >= 0) {
+	if (err == 0 && nameless) {
+		store->fd_cached++;
+		err = save_record(fd, &meta);
+		if (err == 0)
+			err = link_nameless(fd, dir->fd, name);
+		if (err != 0) {
+			/* Never linked: the name, if it exists, is someone else's. Closing frees the file. */
+			close(fd);
+			store->fd_cached--;
+			node->fd = -1;
+			return err;
+		}
+	} else if (err == 0 && fd >= 0) {
 		if (type == S_IFREG)
 			store->fd_cached++;
 		/* The inode was made to carry the metadata; a umask or a set-group-ID directory may have made it
@@ -174,7 +223,8 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 				store->fd_cached--;
 			node->fd = -1;
 		}
-		unlinkat(dir->fd, name, type == S_IFDIR ? AT_REMOVEDIR : 0);
+		if (!nameless)
+			unlinkat(dir->fd, name, type == S_IFDIR ? AT_REMOVEDIR : 0);
 	}
 	return err;
 }

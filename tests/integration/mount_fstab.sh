@@ -54,11 +54,12 @@ mount --bind "$WORK/bin" "$helper_dir" || { fail "bind-mount over $helper_dir in
 mount -t tmpfs -o mode=0755,size=1m mmfs-test-run /run || { fail "tmpfs over /run in the namespace"; finish; }
 
 # The pid of the daemon serving $MNT: the process whose arguments are "mmfs mmfs $MNT ..." (as mount.fuse3
-# starts it). Prints nothing if there is none. Used only to watch it, never to kill it.
+# starts it), not its watchdog (a fork with the same arguments, named mmfs-watchdog). Prints nothing if there
+# is none. Used only to watch it, never to kill it.
 daemon_pid() {
 	for proc in /proc/[0-9]*; do
 		args=$(tr '\0' '\n' 2>/dev/null <"$proc/cmdline" | head -n 3 | tr '\n' ' ')
-		if [ "$args" = "mmfs mmfs $MNT " ]; then
+		if [ "$args" = "mmfs mmfs $MNT " ] && [ "$(cat "$proc/comm" 2>/dev/null)" != mmfs-watchdog ]; then
 			echo "${proc#/proc/}"
 		fi
 	done
