@@ -371,7 +371,9 @@ int node_resize(struct store *store, struct node *node, uint64_t size)
 		return -ENOENT;
 	if (size == node->size)
 		return 0;
-	if (size > node->capacity)
+	/* Only growth is held to the capacity: a segment already past it (a record edited by hand, or a
+	 * capacity from before) may always shrink. */
+	if (size > node->capacity && size > node->size)
 		return -EFBIG;
 	if (size > (uint64_t)INT64_MAX)
 		return -EFBIG;

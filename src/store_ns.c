@@ -368,7 +368,9 @@ static int remove_entry(struct store *store, struct node *dir, const char *name,
 		err = -ENOTEMPTY;
 		goto out;
 	}
-	if (unlinkat(dir->fd, name, want_dir ? AT_REMOVEDIR : 0) != 0) {
+	/* A backing file someone removed behind our back is gone already: the name goes too, as
+	 * node_unlink_all does, or it could never be removed. */
+	if (unlinkat(dir->fd, name, want_dir ? AT_REMOVEDIR : 0) != 0 && errno != ENOENT) {
 		err = -errno;
 		goto out;
 	}

@@ -1,0 +1,33 @@
+#!/bin/sh
+# tampered_backing.sh - someone edits the backing directory behind mmfs's back: a name whose backing file was
+# removed while mounted can still be removed through the mount (files and directories), and a segment whose
+# record says a capacity below its length (edited while stopped) can still shrink, while growing stays
+# refused with EFBIG. The daemon keeps serving throughout.
+# shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+
+mmfs_start
+echo data >"$MNT/a"
+mkdir "$MNT/d"
+echo x >"$MNT/d/e"
+rm "$BACKING/a"
+rm -r "$BACKING/d"
+expect_eq "rm of a name whose backing file is gone" "ok" "$(rm "$MNT/a" 2>&1 && echo ok)"
+expect_eq "rm -r of a directory whose backing directory is gone" "ok" "$(rm -r "$MNT/d" 2>&1 && echo ok)"
+expect_eq "what is left" "" "$(ls -A "$MNT")"
+printf 'abcdef' >"$MNT/s"
+mmfs_stop
+
+# A record with a capacity of 1 byte on a 6-byte segment, as an editor or an old version could leave it.
+record=$(getfattr --absolute-names --only-values -n user.mmf.meta "$BACKING/s" 2>/dev/null)
+if [ -z "$record" ]; then
+	record="mmf1 mode=100644 uid=$(id -u) gid=$(id -g) cap=4096 life=p"
+fi
+setfattr -n user.mmf.meta -v "$(printf '%s\n' "$record" | sed 's/cap=[0-9]*/cap=1/')" "$BACKING/s"
+mmfs_start_raw -o "backing=$BACKING"
+expect_eq "capacity read back" "1" "$(getfattr --absolute-names --only-values -n user.mmf.capacity "$MNT/s")"
+expect_eq "append to a segment past its capacity" "EFBIG" "$(py_errno 'fd=os.open(p, os.O_WRONLY|os.O_APPEND); os.write(fd, b"x")' p="$MNT/s")"
+expect_eq "shrink it (still past the capacity)" "OK" "$(py_errno 'os.truncate(p, 2)' p="$MNT/s")"
+expect_eq "its bytes after the shrink" "ab" "$(cat "$MNT/s")"
+mmfs_stop
+finish
