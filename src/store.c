@@ -165,15 +165,20 @@ struct meta node_meta(const struct node *node)
 	return meta;
 }
 
+int meta_write_fd(int fd, const struct meta *meta)
+{
+	char buf[META_MAX_LEN];
+	size_t len = meta_encode(meta, buf, sizeof(buf));
+	return fsetxattr(fd, META_XATTR, buf, len, 0) == 0 ? 0 : -errno;
+}
+
 int node_save_meta(struct store *store, struct node *node)
 {
 	struct meta meta = node_meta(node);
-	char buf[META_MAX_LEN];
 	int fd = node_fd(store, node);
 	if (fd < 0)
 		return fd;
-	size_t len = meta_encode(&meta, buf, sizeof(buf));
-	int err = fsetxattr(fd, META_XATTR, buf, len, 0) == 0 ? 0 : -errno;
+	int err = meta_write_fd(fd, &meta);
 	node_fd_trim(store, node);
 	return err;
 }
@@ -405,12 +410,12 @@ int store_drop_setid(struct store *store, struct node *node)
 		mode_t saved = node->mode;
 		node->mode &= ~drop;
 		err = node_save_meta(store, node);
-		if (err != 0)
+		if (err != 0) {
 			node->mode = saved;
-		else
+		} else {
 			node_touch(&node->ctime);
-		if (err == 0)
 			err = 1;
+		}
 	}
 	pthread_mutex_unlock(&store->lock);
 	return err;

@@ -76,6 +76,8 @@ void node_fd_trim(struct store *store, struct node *node);
 struct meta node_meta(const struct node *node);
 /* Writes the metadata record of a file or directory to its backing file. */
 int node_save_meta(struct store *store, struct node *node);
+/* Writes meta as the record of the backing file open as fd. Returns 0 or -errno. */
+int meta_write_fd(int fd, const struct meta *meta);
 /* Where the node's backing file is reached from: its parent's fd and name. -ENOENT when it has no name. */
 int node_backing_at(struct node *node, int *dirfd, const char **name);
 int check_name(const char *name);

@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/xattr.h>
 #include <unistd.h>
 
 /* Takes link out of its node's list of names. */
@@ -113,7 +112,6 @@ static void set_owner(struct node *node, const struct node *dir, const struct st
 	}
 }
 
-/* Makes the backing object of a new node and opens files and directories. Returns 0 or -errno. */
 /* A segment whose metadata needs a record (transient, a capacity, another owner, ...) is made without a
  * name, given its record, and only then linked in: a daemon killed in between leaves nothing, where a named
  * file without its record would come back after a restart as a persistent 0600 segment of the daemon's.
@@ -127,13 +125,6 @@ static int open_nameless(int dirfd)
 	return fd;
 }
 
-static int save_record(int fd, const struct meta *meta)
-{
-	char buf[META_MAX_LEN];
-	size_t len = meta_encode(meta, buf, sizeof(buf));
-	return fsetxattr(fd, META_XATTR, buf, len, 0) == 0 ? 0 : -errno;
-}
-
 /* Gives the nameless file fd the name; -EEXIST if it is taken (nothing of the other file is touched). */
 static int link_nameless(int fd, int dirfd, const char *name)
 {
@@ -142,6 +133,7 @@ static int link_nameless(int fd, int dirfd, const char *name)
 	return linkat(AT_FDCWD, path, dirfd, name, AT_SYMLINK_FOLLOW) == 0 ? 0 : -errno;
 }
 
+/* Makes the backing object of a new node and opens files and directories. Returns 0 or -errno. */
 static int create_backing(struct store *store, struct node *dir, const char *name, struct node *node,
 			  const char *target)
 {
@@ -187,6 +179,9 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 		}
 	}
 	node->fd = fd;
+	/* A regular file's fd counts in the cache from here on; the failure path below gives it back. */
+	if (type == S_IFREG)
+		store->fd_cached++;
 	int err;
 	if (fd >= 0)
 		err = fstat(fd, &st) == 0 ? 0 : -errno;
@@ -195,20 +190,10 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 	if (err == 0)
 		node->ino = st.st_ino;
 	if (err == 0 && nameless) {
-		store->fd_cached++;
-		err = save_record(fd, &meta);
+		err = meta_write_fd(fd, &meta);
 		if (err == 0)
 			err = link_nameless(fd, dir->fd, name);
-		if (err != 0) {
-			/* Never linked: the name, if it exists, is someone else's. Closing frees the file. */
-			close(fd);
-			store->fd_cached--;
-			node->fd = -1;
-			return err;
-		}
 	} else if (err == 0 && fd >= 0) {
-		if (type == S_IFREG)
-			store->fd_cached++;
 		/* The inode was made to carry the metadata; a umask or a set-group-ID directory may have made it
 		 * differ, and then the record says it. */
 		if (!(type == S_IFREG && meta_inode_describes(&meta, &st)))
@@ -223,6 +208,8 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 				store->fd_cached--;
 			node->fd = -1;
 		}
+		/* A nameless file was never linked: closing it frees it, and the name, if it exists, is
+		 * someone else's. */
 		if (!nameless)
 			unlinkat(dir->fd, name, type == S_IFDIR ? AT_REMOVEDIR : 0);
 	}
