@@ -15,12 +15,8 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include "bdi.h"
@@ -48,9 +44,13 @@ static int abort_path(const char *mountpoint, char *path, size_t len)
 }
 
 /* Keeps nothing of the daemon's open: a copy of the /dev/fuse descriptor would keep the connection alive,
- * and one of the backing directory would keep its lock. */
+ * and one of the backing directory would keep its lock. One call, where a loop would make up to the fd
+ * limit's worth of system calls (raise_fd_limit lifts it to the hard limit) at every mount. */
 static void close_inherited(int fuse_fd)
 {
+	if (close_range(3, ~0u, 0) == 0)
+		return;
+	/* Kernels before 5.9 have no close_range. */
 	close(fuse_fd);
 	int maxfd = (int)sysconf(_SC_OPEN_MAX);
 	for (int fd = 3; fd < maxfd && fd < 65536; fd++)
