@@ -118,19 +118,24 @@ static bool is_libfuse_option(const char *opt)
 	return false;
 }
 
-/* Reports the first unknown option only: one line per mistaken command. */
-static int unknown(struct raw *raw, const char *prefix, const char *opt)
+/* One line "mmfs: ..." on standard error. */
+static void vsay(const char *fmt, va_list ap)
 {
-	if (!raw->bad_option)
-		fprintf(stderr, "mmfs: unknown option %s%s (see mmfs --help)\n", prefix, opt);
-	raw->bad_option = 1;
-	return 0;
+	fprintf(stderr, "mmfs: ");
+	vfprintf(stderr, fmt, ap);
+	fputc('\n', stderr);
 }
 
-static int type_fixed(struct raw *raw, const char *opt)
+/* Reports the first refused option only: one line per mistaken command. Returns 0 (fuse_opt: drop it). */
+__attribute__((format(printf, 2, 3)))
+static int refuse(struct raw *raw, const char *fmt, ...)
 {
-	if (!raw->bad_option)
-		fprintf(stderr, "mmfs: -o %s: the type is always fuse.mmfs (mmf finds mounts by it)\n", opt);
+	if (!raw->bad_option) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsay(fmt, ap);
+		va_end(ap);
+	}
 	raw->bad_option = 1;
 	return 0;
 }
@@ -176,12 +181,13 @@ static int on_option(void *data, const char *arg, int key, struct fuse_args *out
 			/* mmf and the restart after a crash find mmfs's mounts by their type. mount.fuse3 passes the
 			 * type's own subtype from fstab: that one is welcome. */
 			if (strncmp(opt, "subtype=", 8) == 0)
-				return strcmp(opt + 8, "mmfs") == 0 ? 0 : type_fixed(raw, opt);
+				return strcmp(opt + 8, "mmfs") == 0 ? 0 :
+					refuse(raw, "-o %s: the type is always fuse.mmfs (mmf finds mounts by it)", opt);
 			if (is_libfuse_option(opt))
 				return 1;
-			return unknown(raw, "-o ", opt);
+			return refuse(raw, "unknown option -o %s (see mmfs --help)", opt);
 		}
-		return unknown(raw, "", arg);
+		return refuse(raw, "unknown option %s (see mmfs --help)", arg);
 	}
 }
 
@@ -190,9 +196,7 @@ static int bad(const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	fprintf(stderr, "mmfs: ");
-	vfprintf(stderr, fmt, ap);
-	fputc('\n', stderr);
+	vsay(fmt, ap);
 	va_end(ap);
 	return -1;
 }
