@@ -38,16 +38,23 @@ int seginfo_get(const char *path, struct seginfo *info)
 	return 0;
 }
 
+/* Reads a short text attribute of the open segment fd into buf; false when it has none or it cannot be read. */
+static bool fd_text_xattr(int fd, const char *name, char *buf, size_t buflen)
+{
+	ssize_t n = fgetxattr(fd, name, buf, buflen - 1);
+
+	if (n <= 0)
+		return false;
+	buf[n] = '\0';
+	return true;
+}
+
 uint64_t seginfo_capacity(int fd)
 {
 	char buf[32];
 	uint64_t value;
-	ssize_t n = fgetxattr(fd, SEGINFO_CAPACITY_XATTR, buf, sizeof buf - 1);
 
-	if (n <= 0)
-		return UINT64_MAX;
-	buf[n] = '\0';
-	if (size_parse(buf, 0, &value) != 0)
+	if (!fd_text_xattr(fd, SEGINFO_CAPACITY_XATTR, buf, sizeof buf) || size_parse(buf, 0, &value) != 0)
 		return UINT64_MAX;
 	return value;
 }
@@ -55,12 +62,8 @@ uint64_t seginfo_capacity(int fd)
 bool seginfo_transient(int fd)
 {
 	char buf[32];
-	ssize_t n = fgetxattr(fd, SEGINFO_LIFETIME_XATTR, buf, sizeof buf - 1);
 
-	if (n <= 0)
-		return false;
-	buf[n] = '\0';
-	return strcmp(buf, "transient") == 0;
+	return fd_text_xattr(fd, SEGINFO_LIFETIME_XATTR, buf, sizeof buf) && strcmp(buf, "transient") == 0;
 }
 
 const char *seginfo_owner(uid_t uid, char *buf, size_t buflen)
