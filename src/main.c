@@ -48,6 +48,7 @@ static int open_store(const struct options *opts, struct fs *fs, char *backing, 
 	struct store_config config = {
 		.backing_dir = backing,
 		.pool_bytes = opts->pool_bytes,
+		.prealloc_bytes = opts->prealloc_bytes,
 		.pool_nodes = opts->pool_nodes,
 		.default_capacity = opts->default_capacity,
 		.default_lifetime = opts->default_lifetime,

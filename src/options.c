@@ -27,6 +27,7 @@ struct raw {
 	char *bdi;
 	char *poll;
 	char *max_read;
+	char *prealloc;
 	char *positional[3];
 	int npositional;
 	int foreground;
@@ -59,6 +60,7 @@ static const struct fuse_opt specs[] = {
 	{ "threads=%s", RAW(threads), 0 },
 	{ "bdi=%s", RAW(bdi), 0 },
 	{ "poll=%s", RAW(poll), 0 },
+	{ "prealloc=%s", RAW(prealloc), 0 },
 	/* Validated here, then passed on: op_init must ask the kernel for the same value libfuse mounted with. */
 	{ "max_read=%s", RAW(max_read), 0 },
 	FUSE_OPT_KEY("max_read=", FUSE_OPT_KEY_KEEP),
@@ -260,6 +262,7 @@ static int validate(struct raw *raw, uint64_t ram_bytes, struct options *out)
 	out->default_lifetime = LIFETIME_PERSISTENT;
 	out->threads = 0;
 	out->tune_bdi = true;
+	out->prealloc_bytes = PREALLOC_DEFAULT;
 	if (raw->size != NULL && parse_size_option("size", raw->size, ram_bytes, false, &out->pool_bytes) != 0)
 		return -1;
 	if (raw->nr_segments != NULL &&
@@ -288,6 +291,12 @@ static int validate(struct raw *raw, uint64_t ram_bytes, struct options *out)
 		if (parse_count("max_read", raw->max_read, UINT32_MAX, &value) != 0)
 			return -1;
 		out->max_read = (unsigned)value;
+	}
+	if (raw->prealloc != NULL) {
+		if (parse_size_option("prealloc", raw->prealloc, 0, true, &out->prealloc_bytes) != 0)
+			return -1;
+		if (out->prealloc_bytes > PREALLOC_MAX)
+			return bad("-o prealloc=%s is too large (at most 1g)", raw->prealloc);
 	}
 	if (raw->bdi != NULL) {
 		if (strcmp(raw->bdi, "tune") == 0)
@@ -369,6 +378,7 @@ static void raw_free(struct raw *raw)
 	free(raw->bdi);
 	free(raw->poll);
 	free(raw->max_read);
+	free(raw->prealloc);
 	for (int i = 0; i < raw->npositional; i++)
 		free(raw->positional[i]);
 }
@@ -435,6 +445,8 @@ void options_usage(const char *progname)
 	       "    -o threads=N           worker threads (default 1: fastest on small machines)\n"
 	       "    -o poll=USEC           after each request, poll this long for the next before sleeping\n"
 	       "                           (default 50; 0 never polls)\n"
+	       "    -o prealloc=N          allocate up to N ahead of a segment written sequentially in large\n"
+	       "                           writes, given back at its last close (default 8m; 0 never)\n"
 	       "    -o bdi=tune|keep       let stores through mappings use the normal dirty limit (tune,\n"
 	       "                           root only, default) or keep the kernel's FUSE default\n"
 	       "    -o allow_other         (root) share with every user; the root becomes mode 1777\n"

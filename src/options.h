@@ -10,12 +10,17 @@
 
 #include "meta.h"
 
+/* How far ahead of a sequential writer to allocate by default: a few of the kernel's 1 MiB writes. */
+#define PREALLOC_DEFAULT (8ull << 20)
+#define PREALLOC_MAX (1ull << 30)
+
 struct options {
 	char *mountpoint;          /* absolute, resolved */
 	char *backing;             /* as given with -o backing=, or NULL for the default */
 	uint64_t pool_bytes;
 	uint64_t pool_nodes;
 	uint64_t default_capacity;
+	uint64_t prealloc_bytes;   /* -o prealloc=: how far ahead of a sequential writer to allocate; 0: never */
 	enum lifetime default_lifetime;
 	unsigned threads;          /* 1: single-threaded loop */
 	unsigned max_read;         /* -o max_read= as given, or 0 */

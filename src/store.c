@@ -1,5 +1,6 @@
 /* store.c - the store's life cycle, nodes, attributes and the pool's view (statfs). */
 #include "store_int.h"
+#include "prealloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -265,6 +266,13 @@ int store_open(const struct store_config *config, struct store **out)
 	err = store_load(store);
 	if (err != 0)
 		goto err_nodes;
+	if (config->prealloc_bytes > 0) {
+		store->prealloc = prealloc_new();
+		if (store->prealloc == NULL) {
+			err = -ENOMEM;
+			goto err_nodes;
+		}
+	}
 	*out = store;
 	return 0;
 
@@ -316,6 +324,10 @@ void store_close(struct store *store)
 	if (store == NULL)
 		return;
 	store_dirs_free(store);
+	/* Handles still open at shutdown: their segments keep no blocks past their end either. */
+	for (struct node *node = store->all; node != NULL; node = node->all_next)
+		node_prealloc_settle(store, node);
+	prealloc_free(store->prealloc);
 	free_all(store);
 	names_free(&store->names);
 	pthread_mutex_destroy(&store->lock);
@@ -376,6 +388,7 @@ int node_resize(struct store *store, struct node *node, uint64_t size)
 		return -ENOENT;
 	if (size == node->size)
 		return 0;
+	node_prealloc_settle(store, node);
 	/* Only growth is held to the capacity: a segment already past it (a record edited by hand, or a
 	 * capacity from before) may always shrink. */
 	if (size > node->capacity && size > node->size)

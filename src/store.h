@@ -26,6 +26,9 @@ struct store_config {
 	uint64_t pool_nodes;       /* most inodes (segments, directories, links) */
 	uint64_t default_capacity; /* META_UNLIMITED for none */
 	enum lifetime default_lifetime;
+	/* How far ahead of a segment's end to allocate backing blocks while it is written sequentially in large
+	 * writes (prealloc.h); 0: never. */
+	uint64_t prealloc_bytes;
 	mode_t root_mode;          /* permission bits of a new root directory */
 	uid_t root_uid;
 	gid_t root_gid;

@@ -1,6 +1,7 @@
 /* store_data.c - the data path: open, read, write, sync and release of segments on their backing files.
  * This is the one seam where a libfuse with passthrough could hand reads, writes and mmap to the kernel. */
 #include "store_int.h"
+#include "prealloc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +9,57 @@
 
 /* Granularity of block reservations: tmpfs and disk filesystems allocate whole pages. */
 #define PAGE_BYTES 4096
+/* Writes at least this large that extend a segment from its end are bulk sequential writing, whose
+ * allocation is worth moving off the daemon's path (prealloc.h). Small appends, a log's lines, allocate a
+ * page every hundred writes and would only hold memory past their end. */
+#define PREALLOC_MIN_WRITE (128u << 10)
+/* At most this many segments hold blocks past their end at once: with the default window, 32 MiB at most
+ * outside the pool's count. */
+#define PREALLOC_STREAMS 4
+
+static uint64_t round_to_page(uint64_t n)
+{
+	return (n + PAGE_BYTES - 1) / PAGE_BYTES * PAGE_BYTES;
+}
+
+/* After a write that extended the segment sequentially to end: keeps blocks allocated a window ahead of
+ * it, asking for more when less than half the window is left. Never past what the segment could still
+ * grow to: its capacity, and what the pool has left. Lock held. */
+static void prealloc_ahead(struct store *store, struct node *node, uint64_t end)
+{
+	uint64_t window = store->config.prealloc_bytes;
+	if (store->prealloc == NULL || node->fd < 0)
+		return;
+	if (node->prealloc_end == 0 && store->prealloc_streams >= PREALLOC_STREAMS)
+		return;
+	if (node->prealloc_end >= end && node->prealloc_end - end >= window / 2)
+		return;
+	uint64_t room = store->pool.byte_limit > store->pool.byte_used ? store->pool.byte_limit - store->pool.byte_used : 0;
+	uint64_t ahead = window < room ? window : room;
+	uint64_t limit = node->capacity - end < ahead ? node->capacity : end + ahead; /* end <= capacity */
+	uint64_t from = round_to_page(node->prealloc_end > end ? node->prealloc_end : end);
+	uint64_t to = round_to_page(limit);
+	if (to <= from || !prealloc_request(store->prealloc, node->fd, from, to - from, node))
+		return;
+	if (node->prealloc_end == 0)
+		store->prealloc_streams++;
+	node->prealloc_end = to;
+}
+
+void node_prealloc_settle(struct store *store, struct node *node)
+{
+	if (node->prealloc_end == 0)
+		return;
+	prealloc_cancel(store->prealloc, node);
+	uint64_t kept = round_to_page(node->size);
+	if (node->fd >= 0 && node->prealloc_end > kept &&
+	    fallocate(node->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)kept,
+		      (off_t)(node->prealloc_end - kept)) != 0) {
+		/* Only memory past the end stays taken, until the next start trims it (store_load.c). */
+	}
+	node->prealloc_end = 0;
+	store->prealloc_streams--;
+}
 
 int store_open_file(struct store *store, struct node *node, int flags)
 {
@@ -31,6 +83,7 @@ void store_release(struct store *store, struct node *node)
 {
 	pthread_mutex_lock(&store->lock);
 	if (node->opens > 0 && --node->opens == 0) {
+		node_prealloc_settle(store, node);
 		if (node->fd >= 0)
 			store->fd_cached++;
 		if (node->lifetime == LIFETIME_TRANSIENT && node->nlink > 0)
@@ -154,8 +207,11 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 			undo_growth(store, node, old_size, end);
 		goto out;
 	}
-	if (end > old_size)
+	if (end > old_size) {
 		node->size = end;
+		if (off == old_size && size >= PREALLOC_MIN_WRITE)
+			prealloc_ahead(store, node, end);
+	}
 	node->times_stale = true;
 out:
 	pthread_mutex_unlock(&store->lock);

@@ -27,6 +27,7 @@ struct node {
 	bool accounted;          /* counted in the pool (false once the last name and handle are gone) */
 	bool times_stale;        /* written since mtime was read from the backing file */
 	uint64_t allocated;      /* bytes from 0 known to have blocks in the backing file (page multiple) */
+	uint64_t prealloc_end;   /* blocks were asked for up to here, past the end (store_data.c); 0: none */
 	int fd;                  /* backing fd: O_RDWR for files, O_DIRECTORY for directories, or -1 */
 	struct link *links;      /* the names of this node */
 	struct link *first_child; /* directories: entries in creation order */
@@ -48,6 +49,8 @@ struct store {
 	bool is_root;             /* running as root: owners can be given to backing symlinks */
 	size_t nodes_live;        /* nodes allocated now */
 	size_t nodes_peak;        /* most nodes allocated since memory was last handed back */
+	struct prealloc *prealloc; /* NULL when config.prealloc_bytes is 0 */
+	unsigned prealloc_streams; /* nodes with a prealloc_end */
 };
 
 static inline bool node_is_dir(const struct node *n) { return S_ISDIR(n->mode); }
@@ -83,6 +86,10 @@ int node_backing_at(struct node *node, int *dirfd, const char **name);
 int check_name(const char *name);
 /* Changes a file's length in the backing file and the pool together, or neither (-EFBIG, -ENOSPC). */
 int node_resize(struct store *store, struct node *node, uint64_t size);
+
+/* store_data.c: gives back the blocks allocated past the segment's end for a sequential writer, once no
+ * more will be asked for: at its last close, before its length changes, at shutdown. Lock held. */
+void node_prealloc_settle(struct store *store, struct node *node);
 
 /* store_ns.c */
 void dir_attach(struct store *store, struct node *dir, struct link *link);

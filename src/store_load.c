@@ -77,6 +77,23 @@ static void take_times(struct node *node, const struct stat *st)
 static int load_dir(struct store *store, struct node *dir, struct seen *seen);
 
 /* Adds one backing entry under dir. Entries of kinds mmfs never makes are left alone and not shown. */
+/* A daemon that stopped without closing its segments (a crash, a kill) can leave blocks allocated past their
+ * ends for a sequential writer (store_data.c). Nothing else puts them there: mmfs refuses to allocate past
+ * the end for its users. Give them back; a failure only leaves memory taken. */
+static void trim_past_end(int dirfd, const char *name, const struct stat *st)
+{
+	uint64_t kept = ((uint64_t)st->st_size + 4095) / 4096 * 4096;
+	if ((uint64_t)st->st_blocks * 512 <= kept)
+		return;
+	int fd = openat(dirfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)kept, INT64_MAX - (off_t)kept) != 0) {
+		/* Nothing better to do. */
+	}
+	close(fd);
+}
+
 static int load_entry(struct store *store, struct node *dir, const char *name, struct seen *seen)
 {
 	struct stat st;
@@ -125,6 +142,8 @@ static int load_entry(struct store *store, struct node *dir, const char *name, s
 			node_free(store, node);
 		return err;
 	}
+	if (type == S_IFREG && new_node)
+		trim_past_end(dir->fd, name, &st);
 	struct link *link = link_new(dir, node, name, strlen(name));
 	if (link == NULL) {
 		if (new_node)

@@ -58,6 +58,9 @@ mount     | nr_segments=1k (a count, not a size)   | -o nr_segments=1k MP       
 mount     | threads=2k                             | -o threads=2k MP                               | usage
 mount     | poll=1k                                | -o poll=1k MP                                  | usage
 mount     | poll=-1                                | -o poll=-1 MP                                  | usage
+mount     | prealloc=abc                           | -o prealloc=abc MP                             | usage
+mount     | prealloc=2g (more than 1g)             | -o prealloc=2g MP                              | usage
+mount     | prealloc=-1                            | -o prealloc=-1 MP                              | usage
 mount     | subtype=foo (mmf finds mounts by type) | -o subtype=foo MP                              | usage
 mount     | blkdev (block devices only)            | -o blkdev MP                                   | usage
 mount     | blksize=4096 (block devices only)      | -o blksize=4096 MP                             | usage

@@ -11,6 +11,7 @@ int main(void)
 	srunner_add_suite(runner, names_suite());
 	srunner_add_suite(runner, backing_suite());
 	srunner_add_suite(runner, store_suite());
+	srunner_add_suite(runner, prealloc_suite());
 	srunner_run_all(runner, CK_NORMAL);
 	int failed = srunner_ntests_failed(runner);
 	srunner_free(runner);

@@ -10,5 +10,6 @@ Suite *meta_suite(void);
 Suite *names_suite(void);
 Suite *backing_suite(void);
 Suite *store_suite(void);
+Suite *prealloc_suite(void);
 
 #endif

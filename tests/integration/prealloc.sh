@@ -1,0 +1,79 @@
+#!/bin/sh
+# prealloc.sh - the backing blocks mmfs allocates ahead of a sequential writer (-o prealloc=) never outlive
+# it: while dd-style 1 MiB writes go on, the backing file has blocks past its end; the writer's last close
+# gives them back, and so does a restart after SIGKILL left them behind. What readers see is exactly what
+# was written, before and after the restart. With -o prealloc=0 nothing is allocated ahead.
+# shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
+# shellcheck disable=SC2317 # ahead runs from wait_for
+. "${0%/*}/lib.sh"
+
+# Bytes the backing file has blocks for, and its length.
+allocated() { echo $(($(stat -c %b "$BACKING/$1") * $(stat -c %B "$BACKING/$1"))); }
+length() { stat -c %s "$BACKING/$1"; }
+ahead() { [ "$(allocated "$1")" -gt "$(length "$1")" ]; }
+
+# writer NAME MIB: writes MIB MiB to NAME on the mount in 1 MiB writes, tells "written" through the FIFO
+# $WORK/ready, and keeps the file open until killed (sets WRITER).
+writer() {
+	"$PYTHON" -c '
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+for m in range(int(sys.argv[2])):
+    os.write(fd, bytes([65 + m % 26]) * (1 << 20))
+print("written", flush=True)
+time.sleep(3600)
+' "$MNT/$1" "$2" >"$WORK/ready" &
+	WRITER=$!
+	track_pid "$WRITER"
+	read -r said <"$WORK/ready"
+	expect_eq "writer of $1" written "$said"
+}
+
+# The content written by writer NAME MIB, as a checksum.
+expected_sum() {
+	"$PYTHON" -c '
+import hashlib, sys
+h = hashlib.sha256()
+for m in range(int(sys.argv[1])):
+    h.update(bytes([65 + m % 26]) * (1 << 20))
+print(h.hexdigest())
+' "$1"
+}
+sum_of() { sha256sum <"$1" | cut -d' ' -f1; }
+
+mkfifo "$WORK/ready"
+mmfs_start
+
+# A writer holding the file open: blocks ahead of its end, given back at its last close.
+writer seq 16
+wait_for ahead seq || fail "no blocks allocated past the end of seq while its writer holds it open"
+expect_eq "seq's length while written" $((16 << 20)) "$(length seq)"
+expect_eq "seq's content while written" "$(expected_sum 16)" "$(sum_of "$MNT/seq")"
+kill -KILL "$WRITER"
+wait "$WRITER" 2>/dev/null
+# The kernel sends RELEASE after close(2) returns: give it time.
+back_to_length() { [ "$(allocated seq)" -eq $((16 << 20)) ]; }
+wait_for back_to_length || fail "seq keeps $(allocated seq) bytes of blocks for $(length seq) after its last close"
+
+# SIGKILL while a writer holds blocks ahead: they stay in the backing file until the next start gives them back.
+writer crash 8
+wait_for ahead crash || fail "no blocks allocated past the end of crash while its writer holds it open"
+mmfs_crash
+kill -KILL "$WRITER"
+wait "$WRITER" 2>/dev/null
+ahead crash || fail "the crash left no blocks past the end of crash: this test no longer tests the restart"
+mmfs_start
+expect_eq "crash's blocks after the restart" $((8 << 20)) "$(allocated crash)"
+expect_eq "crash's content after the restart" "$(expected_sum 8)" "$(sum_of "$MNT/crash")"
+expect_eq "seq's content after the restart" "$(expected_sum 16)" "$(sum_of "$MNT/seq")"
+mmfs_stop
+
+# prealloc=0: nothing ahead, ever. The first part shows that blocks ahead appear within this wait when on.
+mmfs_start -o prealloc=0
+writer off 8
+sleep 1
+expect_eq "off's blocks with prealloc=0" $((8 << 20)) "$(allocated off)"
+kill -KILL "$WRITER"
+wait "$WRITER" 2>/dev/null
+
+finish
