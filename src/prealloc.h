@@ -19,7 +19,7 @@ void prealloc_free(struct prealloc *pre);
 
 /* Queues the allocation of [from, from + len) in fd's file, on behalf of owner. The file is reached through
  * a duplicate of fd, so the caller may close fd at any time. Returns false, with nothing queued, when the
- * queue is full, the thread cannot start, or the backing filesystem refused an earlier request as unsupported. */
+ * queue is full, the thread cannot start, or the backing filesystem had no fallocate for an earlier one. */
 bool prealloc_request(struct prealloc *pre, int fd, uint64_t from, uint64_t len, const void *owner);
 
 /* Forgets owner's queued requests and waits for the one being served, if it is owner's, to stop: after it

@@ -34,7 +34,8 @@ static void prealloc_ahead(struct store *store, struct node *node, uint64_t end)
 		return;
 	if (node->prealloc_end >= end && node->prealloc_end - end >= window / 2)
 		return;
-	uint64_t room = store->pool.byte_limit > store->pool.byte_used ? store->pool.byte_limit - store->pool.byte_used : 0;
+	struct pool *pool = &store->pool;
+	uint64_t room = pool->byte_limit > pool->byte_used ? pool->byte_limit - pool->byte_used : 0;
 	uint64_t ahead = window < room ? window : room;
 	uint64_t limit = node->capacity - end < ahead ? node->capacity : end + ahead; /* end <= capacity */
 	uint64_t from = round_to_page(node->prealloc_end > end ? node->prealloc_end : end);

@@ -76,7 +76,6 @@ static void take_times(struct node *node, const struct stat *st)
 
 static int load_dir(struct store *store, struct node *dir, struct seen *seen);
 
-/* Adds one backing entry under dir. Entries of kinds mmfs never makes are left alone and not shown. */
 /* A daemon that stopped without closing its segments (a crash, a kill) can leave blocks allocated past their
  * ends for a sequential writer (store_data.c). Nothing else puts them there: mmfs refuses to allocate past
  * the end for its users. Give them back; a failure only leaves memory taken. */
@@ -94,6 +93,7 @@ static void trim_past_end(int dirfd, const char *name, const struct stat *st)
 	close(fd);
 }
 
+/* Adds one backing entry under dir. Entries of kinds mmfs never makes are left alone and not shown. */
 static int load_entry(struct store *store, struct node *dir, const char *name, struct seen *seen)
 {
 	struct stat st;
