@@ -58,9 +58,7 @@ static void teardown_parent(void)
 
 static void setup(void)
 {
-	snprintf(scratch, sizeof(scratch), "%s/test-XXXXXX", parent);
-	ck_assert_ptr_nonnull(mkdtemp(scratch));
-	snprintf(backing, sizeof(backing), "%s/backing", scratch);
+	scratch_store_dirs(parent, scratch, sizeof(scratch), backing, sizeof(backing));
 	config = (struct store_config){
 		.backing_dir = backing,
 		.pool_bytes = 1024 * KIB,

@@ -13,6 +13,13 @@ void scratch_make(char *buf, size_t len, const char *template)
 	ck_assert_ptr_nonnull(mkdtemp(buf));
 }
 
+void scratch_store_dirs(const char *parent, char *dir, size_t dir_len, char *backing, size_t backing_len)
+{
+	snprintf(dir, dir_len, "%s/test-XXXXXX", parent);
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(backing, backing_len, "%s/backing", dir);
+}
+
 static int remove_entry(const char *name, const struct stat *st, int type, struct FTW *ftw)
 {
 	(void)st;
