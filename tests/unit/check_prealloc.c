@@ -214,7 +214,7 @@ START_TEST(test_at_most_four_segments_allocate_ahead_at_once)
 {
 	open_store();
 	struct node *seg[5];
-	char name[8];
+	char name[16];
 	for (int i = 0; i < 5; i++) {
 		snprintf(name, sizeof(name), "s%d", i);
 		seg[i] = open_new(name);
