@@ -4,11 +4,13 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <malloc.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/resource.h>
+#include <sys/statfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -262,11 +264,15 @@ int store_open(const struct store_config *config, struct store **out)
 	struct stat st;
 	if (fstat(store->root->fd, &st) == 0)
 		store->root->ino = st.st_ino;
+	struct statfs sfs;
+	store->backing_is_tmpfs = fstatfs(store->root->fd, &sfs) == 0 && sfs.f_type == TMPFS_MAGIC;
 	pool_take_node(&store->pool);
 	err = store_load(store);
 	if (err != 0)
 		goto err_nodes;
-	if (config->prealloc_bytes > 0) {
+	/* Only tmpfs allocates at write time: a disk filesystem with delayed allocation allocates nothing in
+	 * write(2), and ext4 ignores a hole punched past the end, which would leave the blocks for good. */
+	if (config->prealloc_bytes > 0 && store->backing_is_tmpfs) {
 		store->prealloc = prealloc_new();
 		if (store->prealloc == NULL) {
 			err = -ENOMEM;

@@ -49,7 +49,8 @@ struct store {
 	bool is_root;             /* running as root: owners can be given to backing symlinks */
 	size_t nodes_live;        /* nodes allocated now */
 	size_t nodes_peak;        /* most nodes allocated since memory was last handed back */
-	struct prealloc *prealloc; /* NULL when config.prealloc_bytes is 0 */
+	bool backing_is_tmpfs;     /* where allocating ahead pays and blocks past the end can be punched */
+	struct prealloc *prealloc; /* NULL when config.prealloc_bytes is 0 or the backing is not tmpfs */
 	unsigned prealloc_streams; /* nodes with a prealloc_end */
 };
 

@@ -77,8 +77,8 @@ static void take_times(struct node *node, const struct stat *st)
 static int load_dir(struct store *store, struct node *dir, struct seen *seen);
 
 /* A daemon that stopped without closing its segments (a crash, a kill) can leave blocks allocated past their
- * ends for a sequential writer (store_data.c). Nothing else puts them there: mmfs refuses to allocate past
- * the end for its users. Give them back; a failure only leaves memory taken. */
+ * ends for a sequential writer (store_data.c, on tmpfs only). Nothing else puts them there: mmfs refuses to
+ * allocate past the end for its users. Give them back; a failure only leaves memory taken. */
 static void trim_past_end(int dirfd, const char *name, const struct stat *st)
 {
 	uint64_t kept = ((uint64_t)st->st_size + 4095) / 4096 * 4096;
@@ -142,7 +142,7 @@ static int load_entry(struct store *store, struct node *dir, const char *name, s
 			node_free(store, node);
 		return err;
 	}
-	if (type == S_IFREG && new_node)
+	if (type == S_IFREG && new_node && store->backing_is_tmpfs)
 		trim_past_end(dir->fd, name, &st);
 	struct link *link = link_new(dir, node, name, strlen(name));
 	if (link == NULL) {

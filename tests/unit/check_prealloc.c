@@ -9,7 +9,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -28,6 +30,7 @@ static struct store *store;
 static struct node *root;
 static const struct store_caller me = { .uid = 1000, .gid = 1000 };
 static char block[MIB];
+static char disk[64];            /* a test's directory on a disk filesystem, when it made one */
 
 static void setup_parent(void)
 {
@@ -53,6 +56,7 @@ static void setup(void)
 	};
 	store = NULL;
 	root = NULL;
+	disk[0] = '\0';
 }
 
 static void teardown(void)
@@ -60,6 +64,8 @@ static void teardown(void)
 	store_close(store);
 	store = NULL;
 	scratch_remove(scratch);
+	if (disk[0] != '\0')
+		scratch_remove(disk);
 }
 
 static void open_store(void)
@@ -267,6 +273,24 @@ START_TEST(test_store_open_gives_back_blocks_left_past_the_end_by_a_crash)
 }
 END_TEST
 
+START_TEST(test_a_backing_directory_not_on_tmpfs_gets_nothing_allocated_ahead)
+{
+	/* A disk filesystem allocates nothing in write(2) (delayed allocation), and ext4 ignores a hole punched
+	 * past the end: allocating ahead there would only keep blocks for good. */
+	struct statfs sfs;
+	if (statfs("/var/tmp", &sfs) != 0 || sfs.f_type == TMPFS_MAGIC)
+		return; /* no disk directory to try here */
+	scratch_make(disk, sizeof(disk), "/var/tmp/mmfs-check-prealloc-XXXXXX");
+	snprintf(backing, sizeof(backing), "%s/backing", disk);
+	open_store();
+	struct node *seg = open_new("seg");
+	write_mib(seg, 0, 4);
+	/* No thread to wait for: off tmpfs the store never starts one. 64 KiB for the filesystem's own blocks. */
+	ck_assert_uint_le(allocated("seg"), 4 * MIB + 64 * KIB);
+	store_release(store, seg);
+}
+END_TEST
+
 START_TEST(test_prealloc_0_never_allocates_ahead)
 {
 	config.prealloc_bytes = 0;
@@ -293,6 +317,7 @@ Suite *prealloc_suite(void)
 	tcase_add_test(tc, test_at_most_four_segments_allocate_ahead_at_once);
 	tcase_add_test(tc, test_store_close_gives_back_what_open_segments_allocated_ahead);
 	tcase_add_test(tc, test_store_open_gives_back_blocks_left_past_the_end_by_a_crash);
+	tcase_add_test(tc, test_a_backing_directory_not_on_tmpfs_gets_nothing_allocated_ahead);
 	tcase_add_test(tc, test_prealloc_0_never_allocates_ahead);
 	suite_add_tcase(s, tc);
 	return s;
