@@ -34,6 +34,11 @@ static void prealloc_ahead(struct store *store, struct node *node, uint64_t end)
 		return;
 	if (node->prealloc_end >= end && node->prealloc_end - end >= window / 2)
 		return;
+	/* Not for a file with holes: after a crash, the start finds blocks past the end by counting them
+	 * (store_load.c), which a hole would hide. */
+	struct stat st;
+	if (node->prealloc_end == 0 && (fstat(node->fd, &st) != 0 || (uint64_t)st.st_blocks * 512 < round_to_page(end)))
+		return;
 	struct pool *pool = &store->pool;
 	uint64_t room = pool->byte_limit > pool->byte_used ? pool->byte_limit - pool->byte_used : 0;
 	uint64_t ahead = window < room ? window : room;
@@ -53,10 +58,16 @@ void node_prealloc_settle(struct store *store, struct node *node)
 		return;
 	prealloc_cancel(store->prealloc, node);
 	uint64_t kept = round_to_page(node->size);
-	if (node->fd >= 0 && node->prealloc_end > kept &&
-	    fallocate(node->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)kept,
-		      (off_t)(node->prealloc_end - kept)) != 0) {
-		/* Only memory past the end stays taken, until the next start trims it (store_load.c). */
+	struct stat st;
+	if (node->fd >= 0 && node->prealloc_end > kept && fstat(node->fd, &st) == 0) {
+		/* A punched hole is a change of content to tmpfs, which sets mtime: put back the last write's
+		 * (or a cp -p's), which users see and a restart reads back. ctime cannot be kept. */
+		if (fallocate(node->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)kept,
+			      (off_t)(node->prealloc_end - kept)) == 0) {
+			const struct timespec times[2] = { st.st_atim, st.st_mtim };
+			futimens(node->fd, times);
+		}
+		/* On failure only memory past the end stays taken, until the next start trims it. */
 	}
 	node->prealloc_end = 0;
 	store->prealloc_streams--;
@@ -162,29 +173,30 @@ static int write_all(int fd, const char *buf, size_t size, uint64_t off)
 	return 0;
 }
 
-ssize_t store_write(struct store *store, struct node *node, const void *buf, size_t size, uint64_t off)
+/* Gives back every segment's blocks allocated ahead, because the backing filesystem is full: they are only
+ * speculative, and must never be why a write fails. Returns whether there were any. Lock held. */
+static bool reclaim_ahead(struct store *store)
 {
-	int err = 0;
-	if (off > (uint64_t)INT64_MAX || size > (uint64_t)INT64_MAX - off)
-		return -EFBIG;
-	/* A zero-byte write changes nothing, wherever it points. */
-	uint64_t end = size == 0 ? 0 : off + size;
-	pthread_mutex_lock(&store->lock);
+	if (store->prealloc_streams == 0)
+		return false;
+	for (struct node *node = store->all; node != NULL && store->prealloc_streams > 0; node = node->all_next)
+		node_prealloc_settle(store, node);
+	return true;
+}
+
+/* store_write with the lock held; *backing_full tells an ENOSPC of the backing filesystem from the pool's. */
+static int write_locked(struct store *store, struct node *node, const char *buf, size_t size, uint64_t off,
+			bool *backing_full)
+{
+	uint64_t end = off + size;
 	uint64_t old_size = node->size;
-	if (node->fd < 0) {
-		err = -EBADF;
-		goto out;
-	}
-	if (size == 0)
-		goto out;
+	*backing_full = false;
 	if (end > old_size) {
-		if (end > node->capacity) {
-			err = -EFBIG;
-			goto out;
-		}
-		err = pool_resize(&store->pool, old_size, end);
+		if (end > node->capacity)
+			return -EFBIG;
+		int err = pool_resize(&store->pool, old_size, end);
 		if (err != 0)
-			goto out;
+			return err;
 	}
 	if (end > node->allocated && off < old_size) {
 		/* A write that overwrites old bytes and needs new blocks: reserve the blocks first, so that a full
@@ -193,20 +205,26 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 		uint64_t from = off > node->allocated ? off : node->allocated;
 		if (fallocate(node->fd, FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)(end - from)) != 0 &&
 		    errno != EOPNOTSUPP) {
-			err = -errno;
+			int err = -errno;
+			*backing_full = err == -ENOSPC;
 			if (end > old_size)
 				pool_restore(&store->pool, end, old_size);
-			goto out;
+			return err;
 		}
 		if (off <= node->allocated)
 			node->allocated = (end + PAGE_BYTES - 1) / PAGE_BYTES * PAGE_BYTES;
 	}
-	err = write_all(node->fd, buf, size, off);
+	/* Growth that leaves a hole ends allocating ahead: a hole would hide blocks past the end from the
+	 * count the start makes after a crash (store_load.c). */
+	if (off > old_size)
+		node_prealloc_settle(store, node);
+	int err = write_all(node->fd, buf, size, off);
 	if (err != 0) {
 		/* A full backing filesystem: take back whatever part of the growth landed. */
+		*backing_full = err == -ENOSPC;
 		if (end > old_size)
 			undo_growth(store, node, old_size, end);
-		goto out;
+		return err;
 	}
 	if (end > old_size) {
 		node->size = end;
@@ -214,7 +232,22 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 			prealloc_ahead(store, node, end);
 	}
 	node->times_stale = true;
-out:
+	return 0;
+}
+
+ssize_t store_write(struct store *store, struct node *node, const void *buf, size_t size, uint64_t off)
+{
+	if (off > (uint64_t)INT64_MAX || size > (uint64_t)INT64_MAX - off)
+		return -EFBIG;
+	int err = 0;
+	bool backing_full = false;
+	pthread_mutex_lock(&store->lock);
+	if (node->fd < 0)
+		err = -EBADF;
+	else if (size > 0) /* a zero-byte write changes nothing, wherever it points */
+		err = write_locked(store, node, buf, size, off, &backing_full);
+	if (err == -ENOSPC && backing_full && reclaim_ahead(store))
+		err = write_locked(store, node, buf, size, off, &backing_full);
 	pthread_mutex_unlock(&store->lock);
 	return err != 0 ? err : (ssize_t)size;
 }
@@ -260,7 +293,11 @@ int store_fallocate(struct store *store, struct node *node, uint64_t off, uint64
 		if (err != 0)
 			goto out;
 	}
-	if (fallocate(node->fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, (off_t)off, (off_t)len) != 0) {
+	int rc = fallocate(node->fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, (off_t)off, (off_t)len);
+	/* Blocks allocated ahead of sequential writers are only speculative: never the reason for ENOSPC. */
+	if (rc != 0 && errno == ENOSPC && reclaim_ahead(store))
+		rc = fallocate(node->fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, (off_t)off, (off_t)len);
+	if (rc != 0) {
 		err = -errno;
 		if (grows)
 			undo_growth(store, node, old_size, end);

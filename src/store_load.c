@@ -87,8 +87,10 @@ static void trim_past_end(int dirfd, const char *name, const struct stat *st)
 	int fd = openat(dirfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)kept, INT64_MAX - (off_t)kept) != 0) {
-		/* Nothing better to do. */
+	/* tmpfs sets mtime on a punched hole: put back the one users saw (ctime cannot be kept). */
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)kept, INT64_MAX - (off_t)kept) == 0) {
+		const struct timespec times[2] = { st->st_atim, st->st_mtim };
+		futimens(fd, times);
 	}
 	close(fd);
 }

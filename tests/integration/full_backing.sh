@@ -164,4 +164,38 @@ rm "$MNT/a" "$MNT/lines"
 expect_eq "a 400000-byte write after rm gave the space back" "OK" "$(write_at "$MNT/c" 0 400000 c)"
 expect_eq "its length" "400000" "$(size "$MNT/c")"
 mmfs_stop
+
+# --- Blocks allocated ahead of a sequential writer (-o prealloc) are given back when the backing filesystem is
+# full, so they are never why a write fails: with a writer holding blocks ahead, another segment still gets
+# all the room there is. The tmpfs grows to 24 MiB for this.
+mount -o remount,size=24m "$SMALL" || fail "remount $SMALL with 24 MiB"
+mmfs_start
+mkfifo "$WORK/ready"
+"$PYTHON" -c '
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+for m in range(6):
+    os.write(fd, b"a" * (1 << 20))
+print("written", flush=True)
+time.sleep(3600)
+' "$MNT/ahead" >"$WORK/ready" &
+writer=$!
+track_pid "$writer"
+read -r said <"$WORK/ready"
+expect_eq "writer of ahead" written "$said"
+allocated() { echo $(($(stat -c %b "$BACKING/$1") * $(stat -c %B "$BACKING/$1"))); }
+ahead() { [ "$(allocated ahead)" -gt $((6 << 20)) ]; }
+wait_for ahead || fail "no blocks allocated ahead of the writer of ahead"
+# Everything the backing filesystem has left, and what ahead holds past its end, less 256 KiB of slack.
+room=$(($(df -B1 --output=avail "$SMALL" | tail -n 1) + $(allocated ahead) - (6 << 20) - (256 << 10)))
+expect_eq "a second segment fills the room, blocks held ahead included" "OK" \
+	"$(py_errno 'fd=os.open(p, os.O_CREAT|os.O_WRONLY, 0o644)
+n = int(r)
+while n > 0:
+    n -= os.write(fd, b"f" * min(n, 1 << 20))' p="$MNT/fill" r="$room")"
+expect_eq "its length" "$room" "$(size "$MNT/fill")"
+expect_eq "blocks of ahead once the room was needed" $((6 << 20)) "$(allocated ahead)"
+kill -KILL "$writer"
+wait "$writer" 2>/dev/null
+mmfs_stop
 finish

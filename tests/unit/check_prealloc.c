@@ -153,6 +153,70 @@ START_TEST(test_sequential_large_writes_allocate_ahead_and_the_last_close_gives_
 }
 END_TEST
 
+/* Modification time of a backing file, in seconds. */
+static long long backing_mtime(const char *name)
+{
+	char path[512];
+	struct stat st;
+	snprintf(path, sizeof(path), "%s/%s", backing, name);
+	ck_assert_int_eq(stat(path, &st), 0);
+	return (long long)st.st_mtim.tv_sec;
+}
+
+START_TEST(test_giving_back_keeps_the_mtime_users_saw)
+{
+	open_store();
+	struct node *seg = open_new("seg");
+	write_mib(seg, 0, 2);
+	wait_allocated_above("seg", 2 * MIB);
+	/* As cp -p does after its writes. */
+	struct store_setattr req = { .valid = STORE_SET_MTIME, .mtime = { .tv_sec = 1000000000 } };
+	struct stat st;
+	ck_assert_int_eq(store_setattr(store, seg, &req, &st), 0);
+	store_release(store, seg);
+	ck_assert_uint_eq(allocated("seg"), 2 * MIB);
+	ck_assert_int_eq(backing_mtime("seg"), 1000000000);
+	ck_assert_int_eq(store_getattr(store, seg, &st), 0);
+	ck_assert_int_eq(st.st_mtim.tv_sec, 1000000000);
+}
+END_TEST
+
+START_TEST(test_a_segment_with_holes_gets_nothing_allocated_ahead)
+{
+	/* After a crash, the start finds blocks past the end by counting blocks, which a hole would hide. */
+	open_store();
+	struct node *sparse = open_new("sparse");
+	struct store_setattr req = { .valid = STORE_SET_SIZE, .size = 4 * MIB };
+	struct stat st;
+	ck_assert_int_eq(store_setattr(store, sparse, &req, &st), 0);
+	write_mib(sparse, 4, 2); /* from its end on, but with 4 MiB of hole before */
+	struct node *later = open_new("later");
+	write_mib(later, 0, 1);
+	wait_allocated_above("later", MIB);
+	ck_assert_uint_eq(allocated("sparse"), 2 * MIB);
+	store_release(store, sparse);
+	store_release(store, later);
+}
+END_TEST
+
+START_TEST(test_growth_that_leaves_a_hole_gives_back_what_was_allocated_ahead)
+{
+	open_store();
+	struct node *seg = open_new("seg");
+	write_mib(seg, 0, 1);
+	wait_allocated_above("seg", MIB);
+	write_mib(seg, 8, 1); /* a hole from 1 MiB to 8 MiB */
+	ck_assert_uint_eq(allocated("seg"), 2 * MIB);
+	write_mib(seg, 9, 1); /* on from the end, but the segment has a hole now */
+	struct node *later = open_new("later");
+	write_mib(later, 0, 1);
+	wait_allocated_above("later", MIB);
+	ck_assert_uint_eq(allocated("seg"), 3 * MIB);
+	store_release(store, seg);
+	store_release(store, later);
+}
+END_TEST
+
 START_TEST(test_small_writes_and_writes_not_at_the_end_allocate_nothing_ahead)
 {
 	open_store();
@@ -267,9 +331,12 @@ START_TEST(test_store_open_gives_back_blocks_left_past_the_end_by_a_crash)
 	ck_assert_int_eq(fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)(3 * MIB)), 0);
 	close(fd);
 	ck_assert_uint_eq(allocated("seg"), 3 * MIB);
+	const struct timespec times[2] = { { .tv_sec = 1000000000 }, { .tv_sec = 1000000000 } };
+	ck_assert_int_eq(utimensat(AT_FDCWD, path, times, 0), 0);
 	open_store();
 	ck_assert_uint_eq(allocated("seg"), 4 * KIB);
 	ck_assert_uint_eq(length("seg"), 7);
+	ck_assert_int_eq(backing_mtime("seg"), 1000000000);
 }
 END_TEST
 
@@ -312,6 +379,9 @@ Suite *prealloc_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_sequential_large_writes_allocate_ahead_and_the_last_close_gives_it_back);
 	tcase_add_test(tc, test_small_writes_and_writes_not_at_the_end_allocate_nothing_ahead);
+	tcase_add_test(tc, test_giving_back_keeps_the_mtime_users_saw);
+	tcase_add_test(tc, test_a_segment_with_holes_gets_nothing_allocated_ahead);
+	tcase_add_test(tc, test_growth_that_leaves_a_hole_gives_back_what_was_allocated_ahead);
 	tcase_add_test(tc, test_truncate_gives_back_what_was_allocated_ahead);
 	tcase_add_test(tc, test_allocation_ahead_stops_at_the_capacity_and_at_the_pool);
 	tcase_add_test(tc, test_at_most_four_segments_allocate_ahead_at_once);
