@@ -60,11 +60,12 @@ void node_prealloc_settle(struct store *store, struct node *node)
 	uint64_t kept = round_to_page(node->size);
 	struct stat st;
 	if (node->fd >= 0 && node->prealloc_end > kept && fstat(node->fd, &st) == 0) {
-		/* A punched hole is a change of content to tmpfs, which sets mtime: put back the last write's
-		 * (or a cp -p's), which users see and a restart reads back. ctime cannot be kept. */
+		/* tmpfs sets mtime on every fallocate, the allocations ahead and this hole: put back the last
+		 * write's (or a cp -p's), which store_write kept, so users and a restart see it. ctime cannot be
+		 * kept. */
 		if (fallocate(node->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)kept,
 			      (off_t)(node->prealloc_end - kept)) == 0) {
-			const struct timespec times[2] = { st.st_atim, st.st_mtim };
+			const struct timespec times[2] = { st.st_atim, node->times_stale ? st.st_mtim : node->mtime };
 			futimens(node->fd, times);
 		}
 		/* On failure only memory past the end stays taken, until the next start trims it. */
@@ -231,7 +232,15 @@ static int write_locked(struct store *store, struct node *node, const char *buf,
 		if (off == old_size && size >= PREALLOC_MIN_WRITE)
 			prealloc_ahead(store, node, end);
 	}
-	node->times_stale = true;
+	if (node->prealloc_end > 0) {
+		/* Allocating ahead sets the backing file's mtime too (tmpfs counts fallocate as a change): while
+		 * it goes on, the times users see are kept here, and put back when it stops (settle). */
+		node_touch(&node->mtime);
+		node->ctime = node->mtime;
+		node->times_stale = false;
+	} else {
+		node->times_stale = true;
+	}
 	return 0;
 }
 
@@ -272,6 +281,8 @@ int store_fallocate(struct store *store, struct node *node, uint64_t off, uint64
 		return -EFBIG;
 	uint64_t end = off + len;
 	pthread_mutex_lock(&store->lock);
+	/* The times of a segment allocated ahead are kept apart (store_write): back to the usual way first. */
+	node_prealloc_settle(store, node);
 	uint64_t old_size = node->size;
 	bool grows = !keep_size && end > old_size;
 	if (node->fd < 0) {
