@@ -184,6 +184,7 @@ track_pid "$writer"
 read -r said <"$WORK/ready"
 expect_eq "writer of ahead" written "$said"
 allocated() { echo $(($(stat -c %b "$BACKING/$1") * $(stat -c %B "$BACKING/$1"))); }
+# shellcheck disable=SC2317 # run by wait_for
 ahead() { [ "$(allocated ahead)" -gt $((6 << 20)) ]; }
 wait_for ahead || fail "no blocks allocated ahead of the writer of ahead"
 # Everything the backing filesystem has left, and what ahead holds past its end, less 256 KiB of slack.
