@@ -1,7 +1,7 @@
 /* fs_notify.c - tells the kernel about names the store removed by itself (transient segments reclaimed). */
 #include "fs_ops.h"
+#include "quiet_thread.h"
 
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,12 +56,7 @@ int fs_notifier_start(struct fs *fs)
 	pthread_cond_init(&fs->notice_cond, NULL);
 	fs->notices = NULL;
 	fs->stopping = false;
-	/* Signals belong to the thread that serves requests: one delivered here would not end its wait. */
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	int err = pthread_create(&fs->notifier, NULL, notifier_main, fs);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int err = quiet_thread_start(&fs->notifier, notifier_main, fs);
 	if (err != 0)
 		return -err;
 	fs->notifier_running = true;

@@ -1,10 +1,10 @@
 /* prealloc.c - the thread that allocates backing blocks ahead of sequential writers (see prealloc.h). */
 #include "prealloc.h"
+#include "quiet_thread.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -119,14 +119,7 @@ bool prealloc_request(struct prealloc *pre, int fd, uint64_t from, uint64_t len,
 	if (pre->unsupported || pre->stop || pre->count == QUEUE_JOBS || len == 0)
 		goto out;
 	if (!pre->started) {
-		/* The daemon's signals (SIGTERM: unmount and stop) must reach the thread that serves requests:
-		 * one delivered here would not wake it from its wait for the next request. */
-		sigset_t all, old;
-		sigfillset(&all);
-		pthread_sigmask(SIG_BLOCK, &all, &old);
-		int rc = pthread_create(&pre->thread, NULL, thread_main, pre);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-		if (rc != 0)
+		if (quiet_thread_start(&pre->thread, thread_main, pre) != 0)
 			goto out;
 		pre->started = true;
 	}

@@ -120,24 +120,12 @@ expect_eq "df used after the second remount" "$used_before" "$(df_used)"
 # nothing itself, and ext4 ignores a hole punched past the end, which would keep the blocks for good. While a
 # writer holds a segment open after 16 MiB of 1 MiB writes, the backing file has no blocks past its end
 # (64 KiB of slack for the filesystem's own metadata, such as an attribute block).
-mkfifo "$WORK/ready"
-"$PYTHON" -c '
-import os, sys, time
-fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-for m in range(16):
-    os.write(fd, b"d" * (1 << 20))
-print("written", flush=True)
-time.sleep(3600)
-' "$MNT/seq" >"$WORK/ready" &
-writer=$!
-track_pid "$writer"
-read -r said <"$WORK/ready"
-expect_eq "sequential writer on disk" written "$said"
+hold_writer "$MNT/seq" 16
 sleep 1
 allocated=$(($(stat -c %b "$BACKING/seq") * $(stat -c %B "$BACKING/seq")))
 [ "$allocated" -le $(((16 << 20) + (64 << 10))) ] ||
 	fail "seq on disk has $allocated bytes of blocks for $(stat -c %s "$BACKING/seq") bytes while written"
-kill -KILL "$writer"
-wait "$writer" 2>/dev/null
+kill -KILL "$WRITER"
+wait "$WRITER" 2>/dev/null
 mmfs_stop
 finish

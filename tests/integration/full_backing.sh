@@ -170,19 +170,7 @@ mmfs_stop
 # all the room there is. The tmpfs grows to 24 MiB for this.
 mount -o remount,size=24m "$SMALL" || fail "remount $SMALL with 24 MiB"
 mmfs_start
-mkfifo "$WORK/ready"
-"$PYTHON" -c '
-import os, sys, time
-fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-for m in range(6):
-    os.write(fd, b"a" * (1 << 20))
-print("written", flush=True)
-time.sleep(3600)
-' "$MNT/ahead" >"$WORK/ready" &
-writer=$!
-track_pid "$writer"
-read -r said <"$WORK/ready"
-expect_eq "writer of ahead" written "$said"
+hold_writer "$MNT/ahead" 6
 allocated() { echo $(($(stat -c %b "$BACKING/$1") * $(stat -c %B "$BACKING/$1"))); }
 # shellcheck disable=SC2317 # run by wait_for
 ahead() { [ "$(allocated ahead)" -gt $((6 << 20)) ]; }
@@ -196,7 +184,7 @@ while n > 0:
     n -= os.write(fd, b"f" * min(n, 1 << 20))' p="$MNT/fill" r="$room")"
 expect_eq "its length" "$room" "$(size "$MNT/fill")"
 expect_eq "blocks of ahead once the room was needed" $((6 << 20)) "$(allocated ahead)"
-kill -KILL "$writer"
-wait "$writer" 2>/dev/null
+kill -KILL "$WRITER"
+wait "$WRITER" 2>/dev/null
 mmfs_stop
 finish

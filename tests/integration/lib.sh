@@ -206,6 +206,25 @@ track_pid() {
 	HELPER_PIDS="$HELPER_PIDS $1"
 }
 
+# hold_writer PATH MIB: writes MIB MiB to PATH in 1 MiB write()s (MiB number m is all byte 65 + m % 26), as cp or
+# dd bs=1M would, and returns once they are done, with the writer still holding the file open until it is
+# killed. Sets WRITER; the EXIT trap kills it too. Answers through the FIFO $WORK/ready (made if missing).
+hold_writer() {
+	[ -p "$WORK/ready" ] || mkfifo "$WORK/ready"
+	"$PYTHON" -c '
+import os, sys, time
+fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+for m in range(int(sys.argv[2])):
+    os.write(fd, bytes([65 + m % 26]) * (1 << 20))
+print("written", flush=True)
+time.sleep(3600)
+' "$1" "$2" >"$WORK/ready" &
+	WRITER=$!
+	track_pid "$WRITER"
+	read -r hold_writer_said <"$WORK/ready"
+	expect_eq "writer of $1" written "$hold_writer_said"
+}
+
 # hold_lock KIND FILE: starts the locker client holding a KIND lock (flock, posix or ofd) on FILE and waits until
 # it has it; sets HOLDER. It answers through the FIFO $WORK/ready, which the test makes.
 hold_lock() {

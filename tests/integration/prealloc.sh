@@ -13,24 +13,7 @@ allocated() { echo $(($(stat -c %b "$BACKING/$1") * $(stat -c %B "$BACKING/$1"))
 length() { stat -c %s "$BACKING/$1"; }
 ahead() { [ "$(allocated "$1")" -gt "$(length "$1")" ]; }
 
-# writer NAME MIB: writes MIB MiB to NAME on the mount in 1 MiB writes, tells "written" through the FIFO
-# $WORK/ready, and keeps the file open until killed (sets WRITER).
-writer() {
-	"$PYTHON" -c '
-import os, sys, time
-fd = os.open(sys.argv[1], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-for m in range(int(sys.argv[2])):
-    os.write(fd, bytes([65 + m % 26]) * (1 << 20))
-print("written", flush=True)
-time.sleep(3600)
-' "$MNT/$1" "$2" >"$WORK/ready" &
-	WRITER=$!
-	track_pid "$WRITER"
-	read -r said <"$WORK/ready"
-	expect_eq "writer of $1" written "$said"
-}
-
-# The content written by writer NAME MIB, as a checksum.
+# The content hold_writer writes, MIB MiB of it, as a checksum.
 expected_sum() {
 	"$PYTHON" -c '
 import hashlib, sys
@@ -42,11 +25,10 @@ print(h.hexdigest())
 }
 sum_of() { sha256sum <"$1" | cut -d' ' -f1; }
 
-mkfifo "$WORK/ready"
 mmfs_start
 
 # A writer holding the file open: blocks ahead of its end, given back at its last close.
-writer seq 16
+hold_writer "$MNT/seq" 16
 wait_for ahead seq || fail "no blocks allocated past the end of seq while its writer holds it open"
 expect_eq "seq's length while written" $((16 << 20)) "$(length seq)"
 expect_eq "seq's content while written" "$(expected_sum 16)" "$(sum_of "$MNT/seq")"
@@ -72,7 +54,7 @@ expect_eq "mtime set before the close, through the mount" 978307200 "$(stat -c %
 expect_eq "mtime set before the close, backing file" 978307200 "$(stat -c %Y "$BACKING/preserved")"
 
 # SIGKILL while a writer holds blocks ahead: they stay in the backing file until the next start gives them back.
-writer crash 8
+hold_writer "$MNT/crash" 8
 wait_for ahead crash || fail "no blocks allocated past the end of crash while its writer holds it open"
 mmfs_crash
 kill -KILL "$WRITER"
@@ -87,7 +69,7 @@ mmfs_stop
 
 # prealloc=0: nothing ahead, ever. The first part shows that blocks ahead appear within this wait when on.
 mmfs_start -o prealloc=0
-writer off 8
+hold_writer "$MNT/off" 8
 sleep 1
 expect_eq "off's blocks with prealloc=0" $((8 << 20)) "$(allocated off)"
 kill -KILL "$WRITER"
