@@ -16,8 +16,6 @@
 
 #include "backing.h"
 
-#define STORE_BLOCK 4096
-
 void node_touch(struct timespec *ts)
 {
 	clock_gettime(CLOCK_REALTIME, ts);
@@ -331,8 +329,7 @@ void store_close(struct store *store)
 		return;
 	store_dirs_free(store);
 	/* Handles still open at shutdown: their segments keep no blocks past their end either. */
-	for (struct node *node = store->all; node != NULL; node = node->all_next)
-		node_prealloc_settle(store, node);
+	store_prealloc_settle_all(store);
 	prealloc_free(store->prealloc);
 	free_all(store);
 	names_free(&store->names);
@@ -412,7 +409,7 @@ int node_resize(struct store *store, struct node *node, uint64_t size)
 	}
 	node->size = size;
 	/* Shrinking frees the blocks past the end; growing makes a hole, which has none. */
-	uint64_t kept = (size + STORE_BLOCK - 1) / STORE_BLOCK * STORE_BLOCK;
+	uint64_t kept = round_to_block(size);
 	if (node->allocated > kept)
 		node->allocated = kept;
 	node_take_backing_times(node);

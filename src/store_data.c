@@ -7,8 +7,6 @@
 #include <fcntl.h>
 #include <unistd.h>
 
-/* Granularity of block reservations: tmpfs and disk filesystems allocate whole pages. */
-#define PAGE_BYTES 4096
 /* Writes at least this large that extend a segment from its end are bulk sequential writing, whose
  * allocation is worth moving off the daemon's path (prealloc.h). Small appends, a log's lines, allocate a
  * page every hundred writes and would only hold memory past their end. */
@@ -16,11 +14,6 @@
 /* At most this many segments hold blocks past their end at once: with the default window, 32 MiB at most
  * outside the pool's count. */
 #define PREALLOC_STREAMS 4
-
-static uint64_t round_to_page(uint64_t n)
-{
-	return (n + PAGE_BYTES - 1) / PAGE_BYTES * PAGE_BYTES;
-}
 
 /* After a write that extended the segment sequentially to end: keeps blocks allocated a window ahead of
  * it, asking for more when less than half the window is left. Never past what the segment could still
@@ -37,14 +30,15 @@ static void prealloc_ahead(struct store *store, struct node *node, uint64_t end)
 	/* Not for a file with holes: after a crash, the start finds blocks past the end by counting them
 	 * (store_load.c), which a hole would hide. */
 	struct stat st;
-	if (node->prealloc_end == 0 && (fstat(node->fd, &st) != 0 || (uint64_t)st.st_blocks * 512 < round_to_page(end)))
+	if (node->prealloc_end == 0 &&
+	    (fstat(node->fd, &st) != 0 || (uint64_t)st.st_blocks * 512 < round_to_block(end)))
 		return;
 	struct pool *pool = &store->pool;
 	uint64_t room = pool->byte_limit > pool->byte_used ? pool->byte_limit - pool->byte_used : 0;
 	uint64_t ahead = window < room ? window : room;
 	uint64_t limit = node->capacity - end < ahead ? node->capacity : end + ahead; /* end <= capacity */
-	uint64_t from = round_to_page(node->prealloc_end > end ? node->prealloc_end : end);
-	uint64_t to = round_to_page(limit);
+	uint64_t from = round_to_block(node->prealloc_end > end ? node->prealloc_end : end);
+	uint64_t to = round_to_block(limit);
 	if (to <= from || !prealloc_request(store->prealloc, node->fd, from, to - from, node))
 		return;
 	if (node->prealloc_end == 0)
@@ -52,23 +46,25 @@ static void prealloc_ahead(struct store *store, struct node *node, uint64_t end)
 	node->prealloc_end = to;
 }
 
+void punch_past_end(int fd, uint64_t from, uint64_t len, const struct timespec times[2])
+{
+	/* tmpfs sets mtime on a punched hole, as on every fallocate: put back the one users saw. ctime cannot be
+	 * kept. On failure only memory past the end stays taken, until the next start trims it. */
+	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)len) == 0)
+		futimens(fd, times);
+}
+
 void node_prealloc_settle(struct store *store, struct node *node)
 {
 	if (node->prealloc_end == 0)
 		return;
 	prealloc_cancel(store->prealloc, node);
-	uint64_t kept = round_to_page(node->size);
+	uint64_t kept = round_to_block(node->size);
 	struct stat st;
 	if (node->fd >= 0 && node->prealloc_end > kept && fstat(node->fd, &st) == 0) {
-		/* tmpfs sets mtime on every fallocate, the allocations ahead and this hole: put back the last
-		 * write's (or a cp -p's), which store_write kept, so users and a restart see it. ctime cannot be
-		 * kept. */
-		if (fallocate(node->fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)kept,
-			      (off_t)(node->prealloc_end - kept)) == 0) {
-			const struct timespec times[2] = { st.st_atim, node->times_stale ? st.st_mtim : node->mtime };
-			futimens(node->fd, times);
-		}
-		/* On failure only memory past the end stays taken, until the next start trims it. */
+		/* The allocations ahead set mtime too: the last write's (or a cp -p's) is the one store_write kept. */
+		const struct timespec times[2] = { st.st_atim, node->times_stale ? st.st_mtim : node->mtime };
+		punch_past_end(node->fd, kept, node->prealloc_end - kept, times);
 	}
 	node->prealloc_end = 0;
 	store->prealloc_streams--;
@@ -174,9 +170,7 @@ static int write_all(int fd, const char *buf, size_t size, uint64_t off)
 	return 0;
 }
 
-/* Gives back every segment's blocks allocated ahead, because the backing filesystem is full: they are only
- * speculative, and must never be why a write fails. Returns whether there were any. Lock held. */
-static bool reclaim_ahead(struct store *store)
+bool store_prealloc_settle_all(struct store *store)
 {
 	if (store->prealloc_streams == 0)
 		return false;
@@ -213,7 +207,7 @@ static int write_locked(struct store *store, struct node *node, const char *buf,
 			return err;
 		}
 		if (off <= node->allocated)
-			node->allocated = (end + PAGE_BYTES - 1) / PAGE_BYTES * PAGE_BYTES;
+			node->allocated = round_to_block(end);
 	}
 	/* Growth that leaves a hole ends allocating ahead: a hole would hide blocks past the end from the
 	 * count the start makes after a crash (store_load.c). */
@@ -255,7 +249,8 @@ ssize_t store_write(struct store *store, struct node *node, const void *buf, siz
 		err = -EBADF;
 	else if (size > 0) /* a zero-byte write changes nothing, wherever it points */
 		err = write_locked(store, node, buf, size, off, &backing_full);
-	if (err == -ENOSPC && backing_full && reclaim_ahead(store))
+	/* Blocks allocated ahead are only speculative: they must never be why a write fails. */
+	if (err == -ENOSPC && backing_full && store_prealloc_settle_all(store))
 		err = write_locked(store, node, buf, size, off, &backing_full);
 	pthread_mutex_unlock(&store->lock);
 	return err != 0 ? err : (ssize_t)size;
@@ -306,7 +301,7 @@ int store_fallocate(struct store *store, struct node *node, uint64_t off, uint64
 	}
 	int rc = fallocate(node->fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, (off_t)off, (off_t)len);
 	/* Blocks allocated ahead of sequential writers are only speculative: never the reason for ENOSPC. */
-	if (rc != 0 && errno == ENOSPC && reclaim_ahead(store))
+	if (rc != 0 && errno == ENOSPC && store_prealloc_settle_all(store))
 		rc = fallocate(node->fd, keep_size ? FALLOC_FL_KEEP_SIZE : 0, (off_t)off, (off_t)len);
 	if (rc != 0) {
 		err = -errno;

@@ -54,6 +54,15 @@ struct store {
 	unsigned prealloc_streams; /* nodes with a prealloc_end */
 };
 
+/* Block size shown to users and the granularity of block reservations: tmpfs and disk filesystems allocate
+ * whole pages. */
+#define STORE_BLOCK 4096
+
+static inline uint64_t round_to_block(uint64_t n)
+{
+	return (n + STORE_BLOCK - 1) / STORE_BLOCK * STORE_BLOCK;
+}
+
 static inline bool node_is_dir(const struct node *n) { return S_ISDIR(n->mode); }
 static inline bool node_is_reg(const struct node *n) { return S_ISREG(n->mode); }
 
@@ -91,6 +100,12 @@ int node_resize(struct store *store, struct node *node, uint64_t size);
 /* store_data.c: gives back the blocks allocated past the segment's end for a sequential writer, once no
  * more will be asked for: at its last close, before its length changes, at shutdown. Lock held. */
 void node_prealloc_settle(struct store *store, struct node *node);
+/* Settles every segment allocated ahead: at shutdown, and when the backing filesystem is full. Returns whether
+ * there were any. */
+bool store_prealloc_settle_all(struct store *store);
+/* Punches [from, from + len) out of a backing file, past its end, then sets its times (tmpfs changes mtime on
+ * a punched hole). */
+void punch_past_end(int fd, uint64_t from, uint64_t len, const struct timespec times[2]);
 
 /* store_ns.c */
 void dir_attach(struct store *store, struct node *dir, struct link *link);

@@ -81,17 +81,14 @@ static int load_dir(struct store *store, struct node *dir, struct seen *seen);
  * allocate past the end for its users. Give them back; a failure only leaves memory taken. */
 static void trim_past_end(int dirfd, const char *name, const struct stat *st)
 {
-	uint64_t kept = ((uint64_t)st->st_size + 4095) / 4096 * 4096;
+	uint64_t kept = round_to_block((uint64_t)st->st_size);
 	if ((uint64_t)st->st_blocks * 512 <= kept)
 		return;
 	int fd = openat(dirfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
-	/* tmpfs sets mtime on a punched hole: put back the one users saw (ctime cannot be kept). */
-	if (fallocate(fd, FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, (off_t)kept, INT64_MAX - (off_t)kept) == 0) {
-		const struct timespec times[2] = { st->st_atim, st->st_mtim };
-		futimens(fd, times);
-	}
+	const struct timespec times[2] = { st->st_atim, st->st_mtim };
+	punch_past_end(fd, kept, (uint64_t)INT64_MAX - kept, times);
 	close(fd);
 }
 
