@@ -19,9 +19,13 @@ Process C says: Hello World!"
 mkdir "$WORK/bin"
 printf '#!/bin/sh\necho "$0 $*" >>"%s/apt-calls"\nexit 1\n' "$WORK" >"$WORK/bin/apt-get"
 chmod +x "$WORK/bin/apt-get"
+# Runs scripts/demo; when it fails, its standard error goes to the log, for whoever reads the failure.
 demo() {
 	PATH="$WORK/bin:$PATH" MMFS="$MMFS" MMF="$MMF" timeout 60 bash "$top_srcdir/scripts/demo" "$@" \
 		>"$WORK/demo.out" 2>"$WORK/demo.err"
+	demo_status=$?
+	[ "$demo_status" -eq 0 ] || { echo "scripts/demo $* exited $demo_status; its standard error:"; cat "$WORK/demo.err"; } >&2
+	return "$demo_status"
 }
 
 # Its own mount, taken down at the end.
@@ -30,7 +34,6 @@ demo --unmount -o "backing=$BACKING" "$MNT"
 status=$?
 expect_eq "scripts/demo --unmount (exit status)" "0" "$status"
 expect_eq "scripts/demo --unmount output" "$expected" "$(cat "$WORK/demo.out")"
-[ "$status" -eq 0 ] || cat "$WORK/demo.err" >&2
 grep -qs " $MNT " /proc/mounts && fail "scripts/demo --unmount left $MNT mounted"
 [ -e "$WORK/apt-calls" ] && fail "scripts/demo called apt-get: $(cat "$WORK/apt-calls")"
 
