@@ -1,7 +1,8 @@
 #!/bin/sh
 # demo.sh - scripts/demo on a temporary mountpoint prints exactly the PowerShell example's five lines, with
-# --unmount leaves nothing mounted, reuses an mmfs already mounted there, mounts again over one that died, and
-# never calls apt-get when all it needs is present.
+# --unmount leaves nothing mounted, reuses an mmfs already mounted there, mounts again over one that died (and
+# waits for that new mount however late it comes), stops at the first step that fails, and never calls
+# apt-get when all it needs is present.
 # shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -28,8 +29,17 @@ demo() {
 	return "$demo_status"
 }
 
-# Its own mount, taken down at the end.
 new_backing
+# A step that fails (no room for Test in a pool of one segment, on a backing directory still empty) stops
+# the example there: nothing printed as if it had gone on, exit 1, mmf's reason on standard error, nothing
+# left mounted.
+demo --unmount -o "backing=$BACKING,nr_segments=1" "$MNT" 2>/dev/null
+expect_eq "scripts/demo with no room for Test (exit status)" "1" "$?"
+expect_eq "scripts/demo with no room for Test output" "" "$(cat "$WORK/demo.out")"
+grep -q "no room for another segment" "$WORK/demo.err" || fail "scripts/demo hid why Test could not be made"
+grep -qs " $MNT " /proc/mounts && fail "scripts/demo left $MNT mounted after the example failed"
+
+# Its own mount, taken down at the end.
 demo --unmount -o "backing=$BACKING" "$MNT"
 status=$?
 expect_eq "scripts/demo --unmount (exit status)" "0" "$status"
@@ -64,6 +74,43 @@ grep -q "had died" "$WORK/demo.err" || fail "scripts/demo says the mmfs there ha
 if grep -qs " $MNT " /proc/mounts; then
 	fail "scripts/demo --unmount left $MNT mounted after a dead mount"
 	fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
+fi
+
+# Again, with the dead mount cleared a second before mmfs mounts, the window a slow start under load opens
+# wide: the demo must wait for the new mount, not take the bare directory under the old one for it.
+printf '#!/bin/sh\nfor last; do :; done\nfusermount3 -uz "$last" || exit 1\nsleep 1\nexec "%s" "$@"\n' "$MMFS" \
+	>"$WORK/slow-mmfs"
+chmod +x "$WORK/slow-mmfs"
+mmfs_start
+kill -KILL "$DAEMON_PID"
+wait "$DAEMON_PID" 2>/dev/null
+DAEMON_PID=""
+real_mmfs=$MMFS
+MMFS=$WORK/slow-mmfs
+demo --unmount -o "backing=$BACKING" "$MNT"
+status=$?
+MMFS=$real_mmfs
+expect_eq "scripts/demo on a dead mmfs cleared late (exit status)" "0" "$status"
+expect_eq "scripts/demo on a dead mmfs cleared late output" "$expected" "$(cat "$WORK/demo.out")"
+if grep -qs " $MNT " /proc/mounts; then
+	fail "scripts/demo --unmount left $MNT mounted after a dead mount cleared late"
+	fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
+fi
+
+# A daemon that never mounts: the demo gives up after its 10 s, says so, and ends that daemon, which must not
+# come up once the demo is gone.
+printf '#!/bin/sh\necho $$ >"%s/never.pid"\nexec sleep 600\n' "$WORK" >"$WORK/never-mmfs"
+chmod +x "$WORK/never-mmfs"
+MMFS=$WORK/never-mmfs
+demo --unmount "$MNT" 2>/dev/null
+status=$?
+MMFS=$real_mmfs
+expect_eq "scripts/demo on an mmfs that never mounts (exit status)" "1" "$status"
+grep -q "did not mount" "$WORK/demo.err" || fail "scripts/demo did not say the mount never came: $(cat "$WORK/demo.err")"
+never=$(cat "$WORK/never.pid")
+if kill -0 "$never" 2>/dev/null; then
+	fail "scripts/demo left the daemon it started running"
+	kill "$never"
 fi
 
 # Wrong usage.
