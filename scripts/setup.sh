@@ -26,7 +26,8 @@ setup_packages() {
 	fi
 	echo "setup: installing$missing" >&2
 	export DEBIAN_FRONTEND=noninteractive
-	apt-get update -qq >/dev/null
+	# Each step checked: callers test the status, so set -e does not reach in here.
+	apt-get update -qq >/dev/null || return
 	# shellcheck disable=SC2086
 	apt-get install -y -qq --no-install-recommends $missing >/dev/null
 }
@@ -37,7 +38,7 @@ setup_build() {
 	local cflags=$1
 	if [ ! -x configure ] || [ configure.ac -nt configure ] || [ Makefile.am -nt configure ] ||
 		[ -n "$(find . -name local.am -newer configure -print -quit)" ]; then
-		autoreconf -fi >/dev/null
+		autoreconf -fi >/dev/null || return
 		rm -f config.status
 	fi
 	if [ ! -f config.status ] || ! grep -qF -- "$cflags" config.status; then
