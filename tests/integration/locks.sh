@@ -23,16 +23,8 @@ expect_eq "the locked segment is still readable" "shared" "$(cat "$f")"
 kill_holder
 flock -n -E 99 "$f" true
 expect_eq "flock(1) -n after the holder was SIGKILLed (exit code)" "0" "$?"
-# A waiter blocked on the lock gets it when the holder dies.
-hold_lock flock "$f"
-"$L" wait flock "$f" >"$WORK/ready" &
-waiter=$!
-track_pid "$waiter"
-exec 3<"$WORK/ready"
-kill_holder
-expect_eq "blocked flock waiter after the holder was SIGKILLed" "OK" "$(timeout "$HANG_GUARD" head -n 1 <&3)"
-exec 3<&-
-wait "$waiter" || fail "flock waiter exited with failure"
+# A blocked waiter getting the lock when its holder dies: lock_death.sh, for every kind of lock, once
+# /proc/locks shows the waiter blocked.
 # flock(1) as the holder, the way a shell script uses it as a mutex: it says "locked", then waits for "go".
 mkfifo "$WORK/go"
 # shellcheck disable=SC2016 # $1 and $2 are expanded by the inner sh
