@@ -7,9 +7,7 @@
 mmfs_start
 printf 'Process A says: Hello World!\n' >"$MNT/Test"
 setfattr -n user.mmf.capacity -v 4096 "$MNT/Test"
-kill -KILL "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null
-DAEMON_PID=""
+mmfs_kill
 expect_eq "the mount after its daemon died" "ENOTCONN" "$(py_errno 'os.statvfs(p)' p="$MNT")"
 
 "$MMFS" -f -o "backing=$BACKING" "$MNT" >"$WORK/out" 2>"$WORK/err" &

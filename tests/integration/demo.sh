@@ -22,7 +22,7 @@ printf '#!/bin/sh\necho "$0 $*" >>"%s/apt-calls"\nexit 1\n' "$WORK" >"$WORK/bin/
 chmod +x "$WORK/bin/apt-get"
 # Runs scripts/demo; when it fails, its standard error goes to the log, for whoever reads the failure.
 demo() {
-	PATH="$WORK/bin:$PATH" MMFS="$MMFS" MMF="$MMF" timeout 60 bash "$top_srcdir/scripts/demo" "$@" \
+	PATH="$WORK/bin:$PATH" MMFS="$MMFS" MMF="$MMF" timeout 120 bash "$top_srcdir/scripts/demo" "$@" \
 		>"$WORK/demo.out" 2>"$WORK/demo.err"
 	demo_status=$?
 	[ "$demo_status" -eq 0 ] || { echo "scripts/demo $* exited $demo_status; its standard error:"; cat "$WORK/demo.err"; } >&2
@@ -63,9 +63,7 @@ demo "$MNT"
 expect_eq "scripts/demo a second time" "$expected" "$(cat "$WORK/demo.out")"
 
 # The mmfs found there has died (its mount answers ENOTCONN): the demo mounts it again and runs.
-kill -KILL "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null
-DAEMON_PID=""
+mmfs_kill
 demo --unmount -o "backing=$BACKING" "$MNT"
 status=$?
 expect_eq "scripts/demo on a dead mmfs (exit status)" "0" "$status"
@@ -82,9 +80,7 @@ printf '#!/bin/sh\nfor last; do :; done\nfusermount3 -uz "$last" || exit 1\nslee
 	>"$WORK/slow-mmfs"
 chmod +x "$WORK/slow-mmfs"
 mmfs_start
-kill -KILL "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null
-DAEMON_PID=""
+mmfs_kill
 real_mmfs=$MMFS
 MMFS=$WORK/slow-mmfs
 demo --unmount -o "backing=$BACKING" "$MNT"
@@ -97,13 +93,16 @@ if grep -qs " $MNT " /proc/mounts; then
 	fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
 fi
 
-# A daemon that never mounts: the demo gives up after its 10 s, says so, and ends that daemon, which must not
-# come up once the demo is gone.
+# A daemon that never mounts: the demo gives up (after 2 s here), says so, and ends that daemon, which must
+# not come up once the demo is gone.
 printf '#!/bin/sh\necho $$ >"%s/never.pid"\nexec sleep 600\n' "$WORK" >"$WORK/never-mmfs"
 chmod +x "$WORK/never-mmfs"
 MMFS=$WORK/never-mmfs
+MMFS_DEMO_MOUNT_WAIT=2
+export MMFS_DEMO_MOUNT_WAIT
 demo --unmount "$MNT" 2>/dev/null
 status=$?
+unset MMFS_DEMO_MOUNT_WAIT
 MMFS=$real_mmfs
 expect_eq "scripts/demo on an mmfs that never mounts (exit status)" "1" "$status"
 grep -q "did not mount" "$WORK/demo.err" || fail "scripts/demo did not say the mount never came: $(cat "$WORK/demo.err")"
@@ -118,4 +117,9 @@ demo --bogus
 expect_eq "scripts/demo --bogus (exit status)" "2" "$?"
 demo --help
 expect_eq "scripts/demo --help (exit status)" "0" "$?"
+MMFS_DEMO_MOUNT_WAIT=soon
+export MMFS_DEMO_MOUNT_WAIT
+demo "$MNT" 2>/dev/null
+expect_eq "scripts/demo with MMFS_DEMO_MOUNT_WAIT=soon (exit status)" "2" "$?"
+unset MMFS_DEMO_MOUNT_WAIT
 finish

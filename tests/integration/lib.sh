@@ -161,6 +161,18 @@ mmfs_stop() {
 	fi
 }
 
+# Kills the daemon with SIGKILL and waits until its mount is dead for good (statfs fails: ENOTCONN), leaving
+# it mounted. A watchdog child forked just before the kill holds /dev/fuse until its first steps close it, so
+# the connection can outlive the daemon by a moment, and a request sent then fails otherwise (ECONNABORTED).
+mmfs_kill() {
+	kill -KILL "$DAEMON_PID"
+	wait "$DAEMON_PID" 2>/dev/null
+	DAEMON_PID=""
+	wait_for mount_dead || fail "$MNT still answers after its daemon was SIGKILLed"
+}
+# shellcheck disable=SC2317 # run by wait_for
+mount_dead() { ! stat -f "$MNT" >/dev/null 2>&1; }
+
 # Kills the daemon with SIGKILL and removes the dead mount, as after a crash.
 mmfs_crash() {
 	kill -KILL "$DAEMON_PID"
@@ -187,12 +199,15 @@ exerciser_seed() {
 	echo "exerciser seed: $SEED (MMFS_EXERCISER_SEED=$SEED replays it)${1:+, $1}"
 }
 
-# exercise WHAT ARGS...: runs exerciser.py (beside the test) with ARGS, 120 s at most; its output must start
-# with OK, else the test fails with that output and the seed.
+# exercise WHAT ARGS...: runs exerciser.py (beside the test) with ARGS, 120 s at most (360 s with the daemon
+# under valgrind, where a run takes most of 120 s on a loaded machine); its output must start with OK, else
+# the test fails with that output and the seed.
 exercise() {
 	what=$1
 	shift
-	out=$(timeout 120 "$PYTHON" "${0%/*}/exerciser.py" "$@" 2>&1)
+	exercise_cap=120
+	daemon_runs_under valgrind && exercise_cap=360
+	out=$(timeout "$exercise_cap" "$PYTHON" "${0%/*}/exerciser.py" "$@" 2>&1)
 	case $out in
 	OK*) echo "$what: $out" ;;
 	*) fail "$what (seed $SEED): expected OK, saw:

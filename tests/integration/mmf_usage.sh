@@ -126,9 +126,7 @@ mmfs_stop
 
 # A mount whose daemon was killed (ENOTCONN): said as such, with how to clear it, for every verb.
 mmfs_start
-kill -KILL "$DAEMON_PID"
-wait "$DAEMON_PID" 2>/dev/null
-DAEMON_PID=""
+mmfs_kill
 dead="mmf: $MNT: the mount is not connected: its mmfs daemon has gone (unmount it with 'fusermount3 -u $MNT' and mount it again)"
 check "ls on a dead mount" 1 "$dead" "$MMF" --mount "$MNT" ls
 check "info on a dead mount" 1 "$dead" "$MMF" --mount "$MNT" info x
