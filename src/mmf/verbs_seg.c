@@ -1,6 +1,7 @@
 /* verbs_seg.c - mmf open, info and rm: whether a segment is there, what it is, and taking it away. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -91,6 +92,56 @@ static int unremovable(const char *path)
 	return 0;
 }
 
+/* The last component of path (which, being MOUNT/NAME, has one), without trailing slashes, as len bytes. */
+static const char *base_of(const char *path, size_t *len)
+{
+	size_t end = strlen(path);
+
+	while (end > 1 && path[end - 1] == '/')
+		end--;
+	size_t start = end;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	*len = end - start;
+	return path + start;
+}
+
+/* Whether paths a and b are one directory entry: the same name in the same directory, however spelled
+ * (R and ./R, or dir/R and dir//R). Two hard links are two entries. */
+static bool same_entry(const char *a, const char *b)
+{
+	char dir_a[PATH_MAX];
+	char dir_b[PATH_MAX];
+	struct stat st_a;
+	struct stat st_b;
+	size_t len_a;
+	size_t len_b;
+	const char *name_a = base_of(a, &len_a);
+	const char *name_b = base_of(b, &len_b);
+
+	if (len_a != len_b || memcmp(name_a, name_b, len_a) != 0)
+		return false;
+	parent_of(a, dir_a, sizeof dir_a);
+	parent_of(b, dir_b, sizeof dir_b);
+	return stat(dir_a, &st_a) == 0 && stat(dir_b, &st_b) == 0 && st_a.st_dev == st_b.st_dev &&
+	       st_a.st_ino == st_b.st_ino;
+}
+
+/* Whether operand i names the same entry as an earlier one: rm takes it away once, as asked. */
+static bool named_before(struct mmf_ctx *ctx, const struct args *a, int i)
+{
+	char path[PATH_MAX];
+	char earlier[PATH_MAX];
+
+	ctx_segment_path(ctx, a->operands[i], path, sizeof path);
+	for (int j = 0; j < i; j++) {
+		ctx_segment_path(ctx, a->operands[j], earlier, sizeof earlier);
+		if (same_entry(path, earlier))
+			return true;
+	}
+	return false;
+}
+
 int verb_rm(struct mmf_ctx *ctx, int argc, char **argv)
 {
 	const struct args_spec spec = { .verb = "rm", .shortopts = "", .command = ARGS_NO_COMMAND };
@@ -122,6 +173,8 @@ int verb_rm(struct mmf_ctx *ctx, int argc, char **argv)
 	if (rc != 0)
 		goto out;
 	for (int i = 0; i < a.noperands; i++) {
+		if (named_before(ctx, &a, i))
+			continue;
 		ctx_segment_path(ctx, a.operands[i], path, sizeof path);
 		if (unlink(path) != 0)
 			rc = report_errno(a.operands[i], errno);

@@ -81,6 +81,8 @@ xattr     | capacity 0x1000                        | user.mmf.capacity b"0x1000"
 xattr     | capacity +4096                         | user.mmf.capacity b"+4096"                     | EINVAL
 xattr     | capacity with a NUL and garbage        | user.mmf.capacity b"8192\0xyz"                 | EINVAL
 xattr     | capacity with two newlines             | user.mmf.capacity b"8192\n\n"                  | EINVAL
+xattr     | capacity with a leading space          | user.mmf.capacity b" 8192"                     | EINVAL
+xattr     | capacity with a trailing space         | user.mmf.capacity b"8192 "                     | EINVAL
 xattr     | capacity 1.5k                          | user.mmf.capacity b"1.5k"                      | EINVAL
 xattr     | capacity 4q (bad suffix)               | user.mmf.capacity b"4q"                        | EINVAL
 xattr     | capacity 99999999999999999999          | user.mmf.capacity b"99999999999999999999"      | EINVAL

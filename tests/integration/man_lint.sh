@@ -1,7 +1,8 @@
 #!/bin/sh
 # shellcheck disable=SC2119
 # man_lint.sh - man/mmfs.8 passes `mandoc -T lint` with no message at all, documents every option that
-# `mmfs --help` names, and has the sections, errors, attributes and paths a user looks for.
+# `mmfs --help` names, and has the sections, errors, attributes and paths a user looks for; neither man page
+# repeats a block of its source.
 # Skipped (77) without mandoc (Debian package mandoc, which scripts/check installs).
 # shellcheck source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
@@ -20,6 +21,14 @@ fi
 lint=$(mandoc -T lint -W style "$page" 2>&1)
 expect_eq "mandoc -T lint -W style man/mmfs.8 (exit status)" "0" "$?"
 expect_eq "mandoc -T lint -W style man/mmfs.8 (messages)" "" "$lint"
+
+# No block of four source lines appears twice in either page: the mark of a paragraph pasted where another
+# belonged (it once replaced two paths in MAPPINGS AND DIRTY LIMITS with the FILES entry for abort, twice).
+for p in "$page" "$top_srcdir/man/mmf.1"; do
+	repeated=$(awk 'NR >= 4 { w = l1 "|" l2 "|" l3 "|" $0; if (c[w]++ == 1) print "line " NR ": " w }
+		{ l1 = l2; l2 = l3; l3 = $0 }' "$p")
+	expect_eq "blocks of four lines repeated in ${p##*/}" "" "$repeated"
+done
 
 # One line with single spaces, so that words wrapped across lines are found too.
 text=$(mandoc -T ascii "$page" | col -bx | tr '\n' ' ' | tr -s ' ')

@@ -174,6 +174,19 @@ check "rm a directory" 1 "mmf: dir: is a directory, not a segment" "$MMF" rm dir
 [ -d "$MNT/dir" ] || fail "rm left the directory alone"
 check "rm with a bad name removes nothing" 2 - "$MMF" rm Test /abs
 [ -e "$MNT/Test" ] || fail "rm with a bad name left Test alone"
+# One segment named twice, however spelled, is removed once and is no error; two hard links are two names.
+"$MMF" new R --size 1
+check "rm one segment named twice" 0 "" "$MMF" rm R R
+[ -e "$MNT/R" ] && fail "rm R R left R"
+mkdir "$MNT/sub"
+"$MMF" new sub/R --size 1
+check "rm sub/R and ./sub/R" 0 "" "$MMF" rm sub/R ./sub/R
+[ -e "$MNT/sub/R" ] && fail "rm sub/R ./sub/R left sub/R"
+"$MMF" new R --size 1
+ln "$MNT/R" "$MNT/L"
+check "rm two hard links of one segment" 0 "" "$MMF" rm R L
+[ -e "$MNT/R" ] || [ -e "$MNT/L" ] && fail "rm R L left one of the links"
+rmdir "$MNT/sub"
 
 mmfs_stop
 finish
