@@ -15,8 +15,8 @@
 
 #define WAIT_POLL_MS 50
 
-/* Whether the wait ended: on a change, on a timeout, or because the segment went away. */
-enum wait_end { WAIT_CHANGED, WAIT_TIMEOUT, WAIT_REMOVED, WAIT_ERROR };
+/* Whether the wait ended: on a change, on a timeout, or because the segment went away or left its name. */
+enum wait_end { WAIT_CHANGED, WAIT_TIMEOUT, WAIT_REMOVED, WAIT_RENAMED, WAIT_ERROR };
 
 struct wait_opts {
 	bool have_timeout;
@@ -94,6 +94,9 @@ static enum wait_end wait_inotify(int in, const char *path, const struct stat *w
 				return WAIT_REMOVED;
 			if ((ev->mask & IN_ATTRIB) && !still_there(path, was))
 				return WAIT_REMOVED;
+			/* Renamed away, the name no longer names what the caller waits on, as if removed. */
+			if ((ev->mask & IN_MOVE_SELF) && !still_there(path, was))
+				return WAIT_RENAMED;
 			p += sizeof *ev + ev->len;
 		}
 	}
@@ -150,7 +153,7 @@ int verb_wait(struct mmf_ctx *ctx, int argc, char **argv)
 	if (o.have_timeout)
 		deadline = now_ms() + (int64_t)(o.timeout * 1000);
 	in = inotify_init1(IN_CLOEXEC);
-	if (in >= 0 && inotify_add_watch(in, path, IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF) < 0) {
+	if (in >= 0 && inotify_add_watch(in, path, IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
 		int err = errno;
 
 		close(in);
@@ -180,6 +183,9 @@ int verb_wait(struct mmf_ctx *ctx, int argc, char **argv)
 		break;
 	case WAIT_REMOVED:
 		rc = report_fail(name, "the segment was removed while waiting");
+		break;
+	case WAIT_RENAMED:
+		rc = report_fail(name, "the segment was renamed while waiting");
 		break;
 	default:
 		rc = report_errno(name, errno);

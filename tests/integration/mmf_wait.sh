@@ -1,6 +1,7 @@
 #!/bin/sh
 # mmf_wait.sh - mmf wait wakes (exit 0) when another process writes, appends to or truncates the segment
-# through the mount, times out with 124 when nobody does, and fails when the segment is missing or removed.
+# through the mount, times out with 124 when nobody does, and fails when the segment is missing, removed or
+# renamed away.
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -54,6 +55,13 @@ rm "$MNT/Test"
 woke "mmf wait, then rm" 1
 expect_eq "message when the segment was removed" "mmf: Test: the segment was removed while waiting" \
 	"$(cat "$WORK/wait.err")"
+"$MMF" new Test --size 1k || fail "mmf new Test again"
+waiter
+mv "$MNT/Test" "$MNT/Moved"
+woke "mmf wait, then mv to another name" 1
+expect_eq "message when the segment was renamed" "mmf: Test: the segment was renamed while waiting" \
+	"$(cat "$WORK/wait.err")"
+rm "$MNT/Moved"
 check "mmf wait on a missing segment" 1 "mmf: Test: no such segment (create it with 'mmf new')" \
 	"$MMF" wait Test --timeout 1
 mkdir "$MNT/dir"
