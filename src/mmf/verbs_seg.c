@@ -92,34 +92,17 @@ static int unremovable(const char *path)
 	return 0;
 }
 
-/* The last component of path (which, being MOUNT/NAME, has one), without trailing slashes, as len bytes. */
-static const char *base_of(const char *path, size_t *len)
-{
-	size_t end = strlen(path);
-
-	while (end > 1 && path[end - 1] == '/')
-		end--;
-	size_t start = end;
-	while (start > 0 && path[start - 1] != '/')
-		start--;
-	*len = end - start;
-	return path + start;
-}
-
-/* Whether paths a and b are one directory entry: the same name in the same directory, however spelled
- * (R and ./R, or dir/R and dir//R). Two hard links are two entries. */
+/* Whether paths a and b (each MOUNT/NAME) are one directory entry: the same name in the same directory,
+ * however spelled (R and ./R). Two hard links are two entries. Called once rm has checked every name: none
+ * names a directory, so none ends in '/', "." or "..", and the last component is the entry's name. */
 static bool same_entry(const char *a, const char *b)
 {
 	char dir_a[PATH_MAX];
 	char dir_b[PATH_MAX];
 	struct stat st_a;
 	struct stat st_b;
-	size_t len_a;
-	size_t len_b;
-	const char *name_a = base_of(a, &len_a);
-	const char *name_b = base_of(b, &len_b);
 
-	if (len_a != len_b || memcmp(name_a, name_b, len_a) != 0)
+	if (strcmp(strrchr(a, '/'), strrchr(b, '/')) != 0)
 		return false;
 	parent_of(a, dir_a, sizeof dir_a);
 	parent_of(b, dir_b, sizeof dir_b);

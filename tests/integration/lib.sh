@@ -175,9 +175,7 @@ mount_dead() { ! stat -f "$MNT" >/dev/null 2>&1; }
 
 # Kills the daemon with SIGKILL and removes the dead mount, as after a crash.
 mmfs_crash() {
-	kill -KILL "$DAEMON_PID"
-	wait "$DAEMON_PID" 2>/dev/null
-	DAEMON_PID=""
+	mmfs_kill
 	fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
 }
 
