@@ -115,6 +115,7 @@ int store_rename(struct store *store, struct node *dir, const char *name, struct
 int store_readlink(struct store *store, struct node *node, char *buf, size_t size);
 
 /* Data path (store_data.c): the one seam where a newer libfuse could hand I/O to the kernel instead. */
+/* -ESTALE for a segment that has lost its last name and handle (removed since the caller looked it up). */
 int store_open_file(struct store *store, struct node *node, int flags);
 /* Drops an open handle; a transient segment with no handle and no mapping left is removed. */
 void store_release(struct store *store, struct node *node);

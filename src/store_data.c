@@ -78,7 +78,10 @@ int store_open_file(struct store *store, struct node *node, int flags)
 	if (!node_is_reg(node))
 		return -ENXIO;
 	pthread_mutex_lock(&store->lock);
-	int fd = node->nlink == 0 && node->opens == 0 ? -ENOENT : node_fd(store, node);
+	/* A segment reclaimed between the kernel's lookup and this open (a transient one whose last handle
+	 * closed): ESTALE makes the kernel look the name up again, and create it if the open said O_CREAT,
+	 * which the kernel does not pass on. */
+	int fd = node->nlink == 0 && node->opens == 0 ? -ESTALE : node_fd(store, node);
 	if (fd >= 0) {
 		if (node->opens == 0)
 			store->fd_cached--;

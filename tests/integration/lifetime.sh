@@ -232,6 +232,38 @@ exec 3>&-
 cat "$MNT/kept" >/dev/null
 expect_there "a new segment made persistent (mount default)" kept "kept"
 mkdir "$MNT/newdir" || fail "mkdir with -o lifetime=transient"
+# Four processes open(O_CREAT|O_APPEND), write and close one transient name at once, so its last close
+# (which removes it) races the others' opens: an open must then find it or create it anew, never fail with
+# ENOENT (as it did: the kernel still held the removed segment's entry). Only ESTALE may remain, when an open
+# loses the race twice (mmfs.8, LIFETIME).
+opens=3000
+daemon_runs_under valgrind && opens=500
+churn=$(python3 - "$MNT/churn" "$opens" <<'PY' 2>&1
+import errno, os, sys
+path, opens = sys.argv[1], int(sys.argv[2])
+pids = []
+for _ in range(4):
+    pid = os.fork()
+    if pid == 0:
+        status = 0
+        for _ in range(opens):
+            try:
+                fd = os.open(path, os.O_CREAT | os.O_WRONLY | os.O_APPEND, 0o644)
+                os.write(fd, b"x\n")
+                os.close(fd)
+            except OSError as e:
+                if e.errno != errno.ESTALE:
+                    print(f"open, write or close: {e}")
+                    status = 1
+                    break
+        os._exit(status)
+    pids.append(pid)
+failed = sum(os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]) != 0 for pid in pids)
+print("ok" if failed == 0 else f"{failed} of 4 processes failed")
+PY
+)
+expect_eq "opens with O_CREAT racing the last close of a transient segment" "ok" "$churn"
+expect_gone "the raced transient segment after every process closed it" churn
 expect_eq "directories are not segments" "yes" "$(listed newdir)"
 mmfs_stop
 mmfs_start

@@ -1140,7 +1140,8 @@ START_TEST(test_an_unlinked_open_segment_keeps_its_bytes_until_release)
 	ck_assert_uint_eq(stats().f_bfree, 0);
 	store_release(store, node);
 	ck_assert_uint_eq(stats().f_bfree, 2);
-	ck_assert_int_eq(store_open_file(store, node, O_RDWR), -ENOENT);
+	/* Gone for good: an open that still names it is stale, and the caller must look the name up again. */
+	ck_assert_int_eq(store_open_file(store, node, O_RDWR), -ESTALE);
 	store_forget(store, node, 1);
 }
 END_TEST
@@ -1335,6 +1336,9 @@ START_TEST(test_transient_segment_is_removed_when_its_last_handle_closes)
 	ck_assert_uint_eq(attr(node).st_nlink, 0);
 	ck_assert_uint_eq(stats().f_bfree, empty.f_bfree);
 	ck_assert_uint_eq(stats().f_ffree, empty.f_ffree);
+	/* An open that looked it up before that last close comes too late: stale, not "no such file", so that
+	 * an open(O_CREAT) looks again and creates it. */
+	ck_assert_int_eq(store_open_file(store, node, O_RDWR), -ESTALE);
 	store_forget(store, node, 1);
 }
 END_TEST
