@@ -1,9 +1,13 @@
-/* fs_notify.c - tells the kernel about names the store removed by itself (transient segments reclaimed). */
+/* fs_notify.c - tells the kernel about names the store removed by itself (transient segments reclaimed), and
+ * has the store reclaim the transient segments it put off. */
 #include "fs_ops.h"
 #include "quiet_thread.h"
 
+#include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 struct notice {
 	struct notice *next;
@@ -29,13 +33,50 @@ void fs_on_unlinked(void *ctx, struct node *dir, const char *name)
 	pthread_mutex_unlock(&fs->notice_lock);
 }
 
+void fs_on_reclaim_deferred(void *ctx)
+{
+	struct fs *fs = ctx;
+	pthread_mutex_lock(&fs->notice_lock);
+	fs->reclaim_wanted = true;
+	pthread_cond_signal(&fs->notice_cond);
+	pthread_mutex_unlock(&fs->notice_lock);
+}
+
+/* Waits for a notice, the stop, a deferred reclaim, or until reclaim_at (CLOCK_MONOTONIC) if set. */
+static void wait_for_work(struct fs *fs, const struct timespec *reclaim_at)
+{
+	while (fs->notices == NULL && !fs->stopping && !fs->reclaim_wanted) {
+		if (reclaim_at == NULL) {
+			pthread_cond_wait(&fs->notice_cond, &fs->notice_lock);
+		} else if (pthread_cond_timedwait(&fs->notice_cond, &fs->notice_lock, reclaim_at) == ETIMEDOUT) {
+			fs->reclaim_wanted = true;
+		}
+	}
+}
+
 static void *notifier_main(void *arg)
 {
 	struct fs *fs = arg;
+	struct timespec reclaim_at;
+	bool reclaim_pending = false;
 	pthread_mutex_lock(&fs->notice_lock);
 	for (;;) {
-		while (fs->notices == NULL && !fs->stopping)
-			pthread_cond_wait(&fs->notice_cond, &fs->notice_lock);
+		wait_for_work(fs, reclaim_pending ? &reclaim_at : NULL);
+		if (fs->reclaim_wanted && !fs->stopping) {
+			fs->reclaim_wanted = false;
+			/* The store calls fs_on_unlinked, which takes notice_lock: not held across the call. */
+			pthread_mutex_unlock(&fs->notice_lock);
+			int64_t next = store_reclaim_due(fs->store);
+			pthread_mutex_lock(&fs->notice_lock);
+			reclaim_pending = next >= 0;
+			if (reclaim_pending) {
+				clock_gettime(CLOCK_MONOTONIC, &reclaim_at);
+				int64_t ns = reclaim_at.tv_nsec + next;
+				reclaim_at.tv_sec += (time_t)(ns / 1000000000);
+				reclaim_at.tv_nsec = (long)(ns % 1000000000);
+			}
+			continue;
+		}
 		if (fs->notices == NULL)
 			break;
 		struct notice *n = fs->notices;
@@ -53,8 +94,14 @@ static void *notifier_main(void *arg)
 int fs_notifier_start(struct fs *fs)
 {
 	pthread_mutex_init(&fs->notice_lock, NULL);
-	pthread_cond_init(&fs->notice_cond, NULL);
+	/* Deferred reclaims are timed on CLOCK_MONOTONIC, as the store times them. */
+	pthread_condattr_t attr;
+	pthread_condattr_init(&attr);
+	pthread_condattr_setclock(&attr, CLOCK_MONOTONIC);
+	pthread_cond_init(&fs->notice_cond, &attr);
+	pthread_condattr_destroy(&attr);
 	fs->notices = NULL;
+	fs->reclaim_wanted = false;
 	fs->stopping = false;
 	int err = quiet_thread_start(&fs->notifier, notifier_main, fs);
 	if (err != 0)

@@ -28,6 +28,8 @@ struct fs {
 	pthread_mutex_t notice_lock;
 	pthread_cond_t notice_cond;
 	struct notice *notices;
+	/* The same thread removes transient segments whose reclaim the store put off (store_reclaim_due). */
+	bool reclaim_wanted;
 	bool stopping;
 };
 
@@ -35,6 +37,8 @@ extern const struct fuse_lowlevel_ops fs_lowlevel_ops;
 
 /* The store's on_unlinked callback: queues the name for invalidation in the kernel's cache. */
 void fs_on_unlinked(void *ctx, struct node *dir, const char *name);
+/* The store's on_reclaim_deferred callback: has the notifier thread call store_reclaim_due. */
+void fs_on_reclaim_deferred(void *ctx);
 int fs_notifier_start(struct fs *fs);
 /* Switches the session to reading with a short busy-poll (fs_poll.c); call after mounting. */
 int fs_poll_start(struct fs *fs);

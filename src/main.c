@@ -56,6 +56,7 @@ static int open_store(const struct options *opts, struct fs *fs, char *backing, 
 		.root_uid = getuid(),
 		.root_gid = getgid(),
 		.on_unlinked = fs_on_unlinked,
+		.on_reclaim_deferred = fs_on_reclaim_deferred,
 		.ctx = fs,
 	};
 	int err = store_open(&config, &fs->store);

@@ -330,6 +330,9 @@ void store_close(struct store *store)
 	store_dirs_free(store);
 	/* Handles still open at shutdown: their segments keep no blocks past their end either. */
 	store_prealloc_settle_all(store);
+	/* Nobody can open them any more; the caller's cache is going away with us. */
+	store->config.on_unlinked = NULL;
+	store_reclaim_all_deferred(store);
 	prealloc_free(store->prealloc);
 	free_all(store);
 	names_free(&store->names);
@@ -358,6 +361,7 @@ int store_lookup(struct store *store, struct node *dir, const char *name, struct
 		err = -ENOENT;
 	} else {
 		link->node->nlookup++;
+		node_looked_up(link->node);
 		node_fill_stat(link->node, st);
 		*out = link->node;
 	}

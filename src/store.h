@@ -35,6 +35,10 @@ struct store_config {
 	/* Called (with the store's lock held: only queue work) when the store itself removes a name, as it does
 	 * for a transient segment whose last handle closed, so the caller can tell its cache. May be NULL. */
 	void (*on_unlinked)(void *ctx, struct node *dir, const char *name);
+	/* Called (with the store's lock held: only queue work) when a transient segment's reclaim is put off
+	 * because an open may be on its way: store_reclaim_due must be called from then on until it returns -1.
+	 * May be NULL. */
+	void (*on_reclaim_deferred)(void *ctx);
 	void *ctx;
 };
 
@@ -117,8 +121,12 @@ int store_readlink(struct store *store, struct node *node, char *buf, size_t siz
 /* Data path (store_data.c): the one seam where a newer libfuse could hand I/O to the kernel instead. */
 /* -ESTALE for a segment that has lost its last name and handle (removed since the caller looked it up). */
 int store_open_file(struct store *store, struct node *node, int flags);
-/* Drops an open handle; a transient segment with no handle and no mapping left is removed. */
+/* Drops an open handle; a transient segment with no handle and no mapping left is removed, or, when its name
+ * was just looked up by someone whose open has not come yet, at most 10 ms later (store_reclaim_due). */
 void store_release(struct store *store, struct node *node);
+/* Removes the transient segments whose deferred reclaim is due; returns the nanoseconds until the next one
+ * is, or -1 when none is left. */
+int64_t store_reclaim_due(struct store *store);
 ssize_t store_read(struct store *store, struct node *node, void *buf, size_t size, uint64_t off);
 /* Where a read of [off, off+size) is served from without copying: the backing fd and the length left after
  * clamping to the segment's end (0 at or past it). Returns 0 or -errno. The fd stays valid while the

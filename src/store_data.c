@@ -86,6 +86,7 @@ int store_open_file(struct store *store, struct node *node, int flags)
 		if (node->opens == 0)
 			store->fd_cached--;
 		node->opens++;
+		node_opened(node);
 	}
 	pthread_mutex_unlock(&store->lock);
 	return fd < 0 ? fd : 0;
@@ -98,11 +99,7 @@ void store_release(struct store *store, struct node *node)
 		node_prealloc_settle(store, node);
 		if (node->fd >= 0)
 			store->fd_cached++;
-		if (node->lifetime == LIFETIME_TRANSIENT && node->nlink > 0)
-			node_unlink_all(store, node);
-		node_maybe_unaccount(store, node);
-		node_fd_trim(store, node);
-		node_maybe_free(store, node);
+		node_last_close(store, node);
 	}
 	pthread_mutex_unlock(&store->lock);
 }

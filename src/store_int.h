@@ -19,6 +19,7 @@ struct node {
 	uint64_t size;           /* exact length; equals the backing file's length */
 	uint64_t capacity;       /* META_UNLIMITED for none */
 	enum lifetime lifetime;
+	uint32_t lookup_ms;      /* transient: when the last lookup was answered (store_reclaim.c's clock) */
 	struct timespec atime, mtime, ctime;
 	uint64_t ino;            /* st_ino shown to users: the backing inode number */
 	uint64_t nlookup;        /* references the kernel holds */
@@ -26,9 +27,12 @@ struct node {
 	uint32_t pins;           /* directory snapshots that list this node */
 	bool accounted;          /* counted in the pool (false once the last name and handle are gone) */
 	bool times_stale;        /* written since mtime was read from the backing file */
+	bool reclaim_deferred;   /* transient: its last close put the reclaim off until reclaim_ms */
+	uint16_t lookups_unopened; /* transient: lookups answered that no open has followed yet */
 	uint64_t allocated;      /* bytes from 0 known to have blocks in the backing file (page multiple) */
 	uint64_t prealloc_end;   /* blocks were asked for up to here, past the end (store_data.c); 0: none */
 	int fd;                  /* backing fd: O_RDWR for files, O_DIRECTORY for directories, or -1 */
+	uint32_t reclaim_ms;     /* see reclaim_deferred */
 	struct link *links;      /* the names of this node */
 	struct link *first_child; /* directories: entries in creation order */
 	struct link *last_child;
@@ -65,6 +69,11 @@ static inline uint64_t round_to_block(uint64_t n)
 
 static inline bool node_is_dir(const struct node *n) { return S_ISDIR(n->mode); }
 static inline bool node_is_reg(const struct node *n) { return S_ISREG(n->mode); }
+/* A transient segment: its names go at its last close, with no request for them. */
+static inline bool node_names_may_vanish(const struct node *n)
+{
+	return node_is_reg(n) && n->lifetime == LIFETIME_TRANSIENT;
+}
 
 /* store.c */
 struct node *node_new(struct store *store, mode_t mode);
@@ -112,6 +121,17 @@ void dir_attach(struct store *store, struct node *dir, struct link *link);
 void dir_detach(struct store *store, struct link *link);
 /* Removes every name of a transient node (its last handle is gone). Returns the number of names removed. */
 void node_unlink_all(struct store *store, struct node *node);
+
+/* store_reclaim.c: how long a last close that follows an unanswered lookup leaves a transient segment. */
+#define STORE_RECLAIM_GRACE_MS 10
+/* Bookkeeping of lookups and opens of transient segments, with the store's lock held. */
+void node_looked_up(struct node *node);
+void node_opened(struct node *node);
+/* The last handle of node is gone: a transient segment is reclaimed (now or deferred), and whatever an unused
+ * node holds is given back. node may be freed. */
+void node_last_close(struct store *store, struct node *node);
+/* At close, with no lock and no callbacks wanted: every deferred reclaim, due or not. */
+void store_reclaim_all_deferred(struct store *store);
 
 /* store_dir.c: frees listings the kernel never released (at close). */
 void store_dirs_free(struct store *store);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <dirent.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
@@ -33,6 +34,15 @@ static struct {
 	struct node *dir[8];
 	char name[8][STORE_NAME_MAX + 1];
 } unlinked;
+
+/* How often the store reported a deferred reclaim. */
+static int deferred_reclaims;
+
+static void record_deferred(void *ctx)
+{
+	ck_assert_ptr_eq(ctx, &unlinked);
+	deferred_reclaims++;
+}
 
 static void record_unlinked(void *ctx, struct node *dir, const char *name)
 {
@@ -69,9 +79,11 @@ static void setup(void)
 		.root_uid = 0,
 		.root_gid = 0,
 		.on_unlinked = record_unlinked,
+		.on_reclaim_deferred = record_deferred,
 		.ctx = &unlinked,
 	};
 	memset(&unlinked, 0, sizeof(unlinked));
+	deferred_reclaims = 0;
 	store = NULL;
 	root = NULL;
 }
@@ -1325,7 +1337,9 @@ START_TEST(test_transient_segment_is_removed_when_its_last_handle_closes)
 	ck_assert_int_eq(store_open_file(store, node, O_RDONLY), 0);
 	ck_assert_int_eq(store_write(store, node, block, sizeof(block), 0), sizeof(block));
 	store_release(store, node);
-	ck_assert_int_eq(lookup_rc(root, "t"), 0);
+	/* Still there (looked at without a lookup, which would put the reclaim off: see below). */
+	ck_assert(backing_exists("t"));
+	ck_assert_uint_eq(attr(node).st_nlink, 1);
 	ck_assert_int_eq(unlinked.count, 0);
 	store_release(store, node);
 	ck_assert_int_eq(lookup_rc(root, "t"), -ENOENT);
@@ -1340,6 +1354,78 @@ START_TEST(test_transient_segment_is_removed_when_its_last_handle_closes)
 	 * an open(O_CREAT) looks again and creates it. */
 	ck_assert_int_eq(store_open_file(store, node, O_RDWR), -ESTALE);
 	store_forget(store, node, 1);
+}
+END_TEST
+
+static void sleep_ms(long ms)
+{
+	struct timespec ts = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000 };
+	while (nanosleep(&ts, &ts) != 0)
+		;
+}
+
+/* The kernel opens a name in two requests, LOOKUP and OPEN; a last close between them must not fail the
+ * open, so it puts the reclaim off for a moment. */
+START_TEST(test_a_last_close_after_an_unopened_lookup_defers_the_reclaim)
+{
+	open_store();
+	struct node *node = create(root, "t");
+	ck_assert_int_eq(set_xattr(node, "user.mmf.lifetime", "transient"), 0);
+	ck_assert_int_eq(store_open_file(store, node, O_RDWR), 0);
+	ck_assert_int_eq(store_reclaim_due(store), -1);
+	ck_assert_int_eq(lookup_rc(root, "t"), 0); /* another process, its open not yet come */
+	store_release(store, node);
+	ck_assert_int_eq(deferred_reclaims, 1);
+	ck_assert(backing_exists("t"));
+	ck_assert_int_eq(unlinked.count, 0);
+	int64_t due = store_reclaim_due(store);
+	ck_assert(due > 0 && due <= 10 * 1000 * 1000);
+	ck_assert(backing_exists("t"));
+	sleep_ms(12); /* the open never comes (a stat, say) */
+	ck_assert_int_eq(store_reclaim_due(store), -1);
+	ck_assert_int_eq(lookup_rc(root, "t"), -ENOENT);
+	ck_assert(!backing_exists("t"));
+	ck_assert_int_eq(unlinked.count, 1);
+	ck_assert_str_eq(unlinked.name[0], "t");
+	store_forget(store, node, 1);
+}
+END_TEST
+
+START_TEST(test_the_open_after_the_lookup_keeps_a_deferred_segment)
+{
+	open_store();
+	struct node *node = create(root, "t");
+	put(node, 0, "kept");
+	ck_assert_int_eq(set_xattr(node, "user.mmf.lifetime", "transient"), 0);
+	ck_assert_int_eq(store_open_file(store, node, O_RDWR), 0);
+	ck_assert_int_eq(lookup_rc(root, "t"), 0);
+	store_release(store, node);
+	ck_assert_int_eq(deferred_reclaims, 1);
+	ck_assert_int_eq(store_open_file(store, node, O_RDONLY), 0); /* the open of that lookup */
+	ck_assert_int_eq(store_reclaim_due(store), -1);
+	assert_content(node, "kept");
+	/* Its own last close, with no lookup left unanswered, reclaims at once. */
+	store_release(store, node);
+	ck_assert_int_eq(deferred_reclaims, 1);
+	ck_assert(!backing_exists("t"));
+	ck_assert_int_eq(unlinked.count, 1);
+	store_forget(store, node, 1);
+}
+END_TEST
+
+START_TEST(test_closing_the_store_reclaims_deferred_segments)
+{
+	open_store();
+	struct node *node = create(root, "t");
+	ck_assert_int_eq(set_xattr(node, "user.mmf.lifetime", "transient"), 0);
+	ck_assert_int_eq(store_open_file(store, node, O_RDWR), 0);
+	ck_assert_int_eq(lookup_rc(root, "t"), 0);
+	store_release(store, node);
+	ck_assert(backing_exists("t"));
+	store_close(store);
+	store = NULL;
+	ck_assert(!backing_exists("t"));
+	ck_assert_int_eq(unlinked.count, 0); /* the caller's cache is gone with the store: nothing to tell */
 }
 END_TEST
 
@@ -1728,6 +1814,9 @@ Suite *store_suite(void)
 
 	tc = store_tcase("lifetime");
 	tcase_add_test(tc, test_transient_segment_is_removed_when_its_last_handle_closes);
+	tcase_add_test(tc, test_a_last_close_after_an_unopened_lookup_defers_the_reclaim);
+	tcase_add_test(tc, test_the_open_after_the_lookup_keeps_a_deferred_segment);
+	tcase_add_test(tc, test_closing_the_store_reclaims_deferred_segments);
 	tcase_add_test(tc, test_transient_segment_loses_every_name_at_last_close);
 	tcase_add_test(tc, test_persistent_segment_stays_after_its_last_handle_closes);
 	tcase_add_test(tc, test_default_lifetime_transient_applies_to_new_segments);
