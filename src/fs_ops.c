@@ -75,8 +75,9 @@ static void op_init(void *userdata, struct fuse_conn_info *conn)
 	/* Every change passes through this daemon, so a changed mtime never means foreign data: without this
 	 * the kernel would drop the page cache after each of our own writes. */
 	conn->want &= ~FUSE_CAP_AUTO_INVAL_DATA;
-	/* Set-id bits: the kernel drops them itself on chown, truncate and writes through the page cache,
-	 * with the caller's real CAP_FSETID; only what reaches us directly is ours (op_write, O_TRUNC). */
+	/* Set-id bits: FUSE_HANDLE_KILLPRIV_V2 (fs_killpriv.c) has the kernel mark each write, truncate and
+	 * O_TRUNC open whose caller lacks CAP_FSETID, and we drop them; not the older HANDLE_KILLPRIV, which
+	 * leaves us to guess the caller's capabilities on every setattr. */
 	conn->want &= ~FUSE_CAP_HANDLE_KILLPRIV;
 	if (conn->capable & FUSE_CAP_ATOMIC_O_TRUNC)
 		conn->want |= FUSE_CAP_ATOMIC_O_TRUNC;
@@ -154,7 +155,12 @@ static void op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to
 		if ((to_set & map[i].fuse) != 0)
 			set.valid |= map[i].store;
 	}
-	int err = store_setattr(fs_of(req)->store, node_of(req, ino), &set, &st);
+	struct store *store = fs_of(req)->store;
+	struct node *node = node_of(req, ino);
+	int err = store_setattr(store, node, &set, &st);
+	/* A truncate by a caller without CAP_FSETID, or a chown: the kernel leaves the set-id bits to us. */
+	if (err == 0 && fs_request_kills_setid(fs_of(req)) && store_drop_setid(store, node) > 0)
+		store_getattr(store, node, &st);
 	if (err != 0)
 		reply_status(req, err);
 	else
@@ -224,17 +230,13 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 				       newname, flags));
 }
 
-/* The kernel leaves dropping set-id bits on writes that reach us directly (direct_io handles, O_TRUNC at
- * open) to us. Without the caller's capabilities at hand, root stands for CAP_FSETID. */
-static bool caller_keeps_setid(fuse_req_t req)
-{
-	return fuse_req_ctx(req)->uid == 0;
-}
-
 /* O_TRUNC arrives with the open (FUSE_CAP_ATOMIC_O_TRUNC), saving a setattr round trip. It is a truncate
- * like any other: mtime and ctime change even when the segment was already empty, and set-id bits go. */
-static int open_and_truncate(struct store *store, struct node *node, int flags, bool keeps_setid)
+ * like any other: mtime and ctime change even when the segment was already empty, and set-id bits go
+ * (*setid_dropped then says whether they did: the kernel learns of it from no reply of OPEN's). */
+static int open_and_truncate(struct store *store, struct node *node, int flags, bool keeps_setid,
+			     bool *setid_dropped)
 {
+	*setid_dropped = false;
 	int err = store_open_file(store, node, flags);
 	if (err != 0 || (flags & O_TRUNC) == 0 || (flags & O_ACCMODE) == O_RDONLY)
 		return err;
@@ -242,7 +244,7 @@ static int open_and_truncate(struct store *store, struct node *node, int flags, 
 	struct stat st;
 	err = store_setattr(store, node, &set, &st);
 	if (err == 0 && !keeps_setid)
-		store_drop_setid(store, node); /* the truncate is done: a failure here cannot undo it */
+		*setid_dropped = store_drop_setid(store, node) > 0; /* the truncate stands even if this fails */
 	if (err != 0)
 		store_release(store, node);
 	return err;
@@ -279,7 +281,8 @@ static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
 			store_forget(fs->store, node, 1);
 			err = -EISDIR;
 		} else if (err == 0) {
-			err = open_and_truncate(fs->store, node, fi->flags, caller_keeps_setid(req));
+			bool dropped; /* the attributes of the reply below are read after it */
+			err = open_and_truncate(fs->store, node, fi->flags, !fs_write_kills_setid(fs, req), &dropped);
 			if (err != 0)
 				store_forget(fs->store, node, 1);
 			else
@@ -314,11 +317,15 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
 	struct node *node = node_of(req, ino);
-	int err = open_and_truncate(fs->store, node, fi->flags, caller_keeps_setid(req));
+	bool dropped;
+	int err = open_and_truncate(fs->store, node, fi->flags, !fs_write_kills_setid(fs, req), &dropped);
 	if (err != 0) {
 		reply_status(req, err);
 		return;
 	}
+	/* Only the attributes: safe from inside a request, unlike a page-cache or entry invalidation. */
+	if (dropped)
+		fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
 	set_open_flags(fi);
 	if (fuse_reply_open(req, fi) != 0)
 		store_release(fs->store, node);
@@ -378,7 +385,7 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	ssize_t n = store_write(store, node, buf, size, (uint64_t)off);
 	/* The bytes are written: a failure to drop the bits cannot undo them. The kernel's cached mode must
 	 * go (only the attributes: safe from inside a request, unlike a page-cache or entry invalidation). */
-	if (n > 0 && !caller_keeps_setid(req) && store_drop_setid(store, node) > 0)
+	if (n > 0 && fs_write_kills_setid(fs_of(req), req) && store_drop_setid(store, node) > 0)
 		fuse_lowlevel_notify_inval_inode(fs_of(req)->se, ino, -1, 0);
 	if (n < 0)
 		reply_status(req, (int)n);

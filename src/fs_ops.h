@@ -21,6 +21,7 @@ struct fs {
 	long long poll_ns;         /* how long to busy-poll for the next request before sleeping */
 	bool splice;               /* may splice read replies */
 	bool splice_read_replies;  /* the kernel agreed */
+	bool killpriv_v2;          /* FUSE_HANDLE_KILLPRIV_V2 agreed at INIT (fs_killpriv.c); atomic access */
 	/* Names the store removed on its own (transient segments): told to the kernel from a thread of their
 	 * own, because a notification sent from inside a request can deadlock against that request. */
 	pthread_t notifier;
@@ -40,8 +41,17 @@ void fs_on_unlinked(void *ctx, struct node *dir, const char *name);
 /* The store's on_reclaim_deferred callback: has the notifier thread call store_reclaim_due. */
 void fs_on_reclaim_deferred(void *ctx);
 int fs_notifier_start(struct fs *fs);
-/* Switches the session to reading with a short busy-poll (fs_poll.c); call after mounting. */
+/* Switches the session to mmfs's own reading and writing of /dev/fuse (fs_poll.c): a short busy-poll
+ * before sleeping, and the raw messages shown to fs_killpriv.c. Call after mounting. */
 int fs_poll_start(struct fs *fs);
+/* fs_killpriv.c: called with each request read and each reply about to be written, on the same thread. */
+void fs_killpriv_note_request(const void *buf, size_t len);
+void fs_killpriv_patch_reply(struct fs *fs, const struct iovec *iov, int count);
+/* Whether the kernel marked the request being handled (a write, a truncate, a chown, an O_TRUNC open) as
+ * one that must drop the set-id bits: its caller lacks CAP_FSETID. Always false without KILLPRIV_V2. */
+bool fs_request_kills_setid(struct fs *fs);
+/* Whether the write or O_TRUNC open being handled must drop them: the mark, or without KILLPRIV_V2 a guess. */
+bool fs_write_kills_setid(struct fs *fs, fuse_req_t req);
 void fs_notifier_stop(struct fs *fs);
 
 #endif

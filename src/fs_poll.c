@@ -1,7 +1,8 @@
-/* fs_poll.c - reading requests from /dev/fuse with a short busy-poll before sleeping.
- * Every synchronous request costs two wake-ups of a sleeping CPU; on virtual machines a wake-up from halt is
- * the largest part of a round trip. Polling for a few microseconds after each request keeps this thread
- * awake for the next one when requests come back to back, and costs nothing when they do not. */
+/* fs_poll.c - mmfs's own reading and writing of /dev/fuse, under libfuse's session loop.
+ * Reading: every synchronous request costs two wake-ups of a sleeping CPU; on virtual machines a wake-up from
+ * halt is the largest part of a round trip. Polling for a few microseconds after each request keeps this
+ * thread awake for the next one when requests come back to back, and costs nothing when they do not.
+ * Both ways, the raw messages pass by fs_killpriv.c, which does what libfuse 3.14 cannot. */
 #include "fs_ops.h"
 
 #include <errno.h>
@@ -19,9 +20,9 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-static ssize_t poll_read(int fd, void *buf, size_t len, void *userdata)
+/* A blocking read, or with a busy-poll first when the descriptor is non-blocking (poll_ns > 0). */
+static ssize_t read_request(int fd, void *buf, size_t len, struct fs *fs)
 {
-	struct fs *fs = userdata;
 	long long deadline = 0;
 	for (;;) {
 		ssize_t n = read(fd, buf, len);
@@ -47,9 +48,17 @@ static ssize_t poll_read(int fd, void *buf, size_t len, void *userdata)
 	}
 }
 
-static ssize_t plain_writev(int fd, struct iovec *iov, int count, void *userdata)
+static ssize_t custom_read(int fd, void *buf, size_t len, void *userdata)
 {
-	(void)userdata;
+	ssize_t n = read_request(fd, buf, len, userdata);
+	if (n > 0)
+		fs_killpriv_note_request(buf, (size_t)n);
+	return n;
+}
+
+static ssize_t custom_writev(int fd, struct iovec *iov, int count, void *userdata)
+{
+	fs_killpriv_patch_reply(userdata, iov, count);
 	return writev(fd, iov, count);
 }
 
@@ -62,14 +71,17 @@ static ssize_t plain_splice(int fdin, off_t *offin, int fdout, off_t *offout, si
 
 int fs_poll_start(struct fs *fs)
 {
-	int fd = fuse_session_fd(fs->se);
-	int flags = fcntl(fd, F_GETFL);
-	if (fs->poll_ns <= 0 || flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
-		return 0;
 	static const struct fuse_custom_io io = {
-		.read = poll_read,
-		.writev = plain_writev,
+		.read = custom_read,
+		.writev = custom_writev,
 		.splice_send = plain_splice,
 	};
-	return fuse_session_custom_io(fs->se, &io, fd);
+	int fd = fuse_session_fd(fs->se);
+	int err = fuse_session_custom_io(fs->se, &io, fd);
+	if (err != 0 || fs->poll_ns <= 0)
+		return err;
+	int flags = fcntl(fd, F_GETFL);
+	if (flags < 0 || fcntl(fd, F_SETFL, flags | O_NONBLOCK) != 0)
+		fs->poll_ns = 0; /* reads block at once, which is all a failed poll setup costs */
+	return 0;
 }
