@@ -25,7 +25,7 @@ import json, sys
 doc = json.load(open(sys.argv[1]))
 root = sys.argv[2] == "0"
 rows = {r["workload"]: r for r in doc["results"]}
-want = ["seq-write", "seq-read-cold", "seq-read-cached", "rand-read-cold", "rand-read-cached", "append",
+want = ["seq-write", "seq-read-cold", "seq-read-cached", "rand-read-cold", "rand-read-cached", "append", "append-rw",
         "open-append-close", "create", "stat", "stat-hot", "unlink", "mmap-store-1st", "mmap-store-2nd",
         "mmap-store-synced", "mmap-read-1st", "mmap-read-2nd", "append-par"]
 problems = [w for w in want if w not in rows]
