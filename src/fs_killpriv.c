@@ -20,54 +20,50 @@ static __thread bool handling_init;
 static __thread uint64_t init_unique;
 static __thread bool init_offers_v2;
 
-/* Reads a field of type T at offset off of the message, if the message holds it. */
-#define FIELD(buf, len, T, off, out) \
-	((len) >= (off) + sizeof(T) ? (memcpy((out), (const char *)(buf) + (off), sizeof(T)), true) : false)
+/* Where each request that may carry the mark keeps it: a 32-bit field of the body after fuse_in_header. */
+static const struct mark {
+	uint32_t opcode;
+	size_t field_at;
+	uint32_t bit;
+} marks[] = {
+	{ FUSE_WRITE, offsetof(struct fuse_write_in, write_flags), FUSE_WRITE_KILL_SUIDGID },
+	{ FUSE_SETATTR, offsetof(struct fuse_setattr_in, valid), FATTR_KILL_SUIDGID },
+	{ FUSE_OPEN, offsetof(struct fuse_open_in, open_flags), FUSE_OPEN_KILL_SUIDGID },
+	{ FUSE_CREATE, offsetof(struct fuse_create_in, open_flags), FUSE_OPEN_KILL_SUIDGID },
+};
+
+/* Copies the 32-bit field at offset at of the message into *out, if the message holds it. */
+static bool read_u32(const void *buf, size_t len, size_t at, uint32_t *out)
+{
+	if (len < at + sizeof(*out))
+		return false;
+	memcpy(out, (const char *)buf + at, sizeof(*out));
+	return true;
+}
 
 void fs_killpriv_note_request(const void *buf, size_t len)
 {
 	struct fuse_in_header in;
+	uint32_t field;
 	request_kills_setid = false;
 	handling_init = false;
-	if (!FIELD(buf, len, struct fuse_in_header, 0, &in))
+	if (len < sizeof(in))
 		return;
-	const size_t body = sizeof(in);
-	switch (in.opcode) {
-	case FUSE_INIT: {
-		struct fuse_init_in init;
-		if (FIELD(buf, len, struct fuse_init_in, body, &init)) {
+	memcpy(&in, buf, sizeof(in));
+	if (in.opcode == FUSE_INIT) {
+		if (read_u32(buf, len, sizeof(in) + offsetof(struct fuse_init_in, flags), &field)) {
 			handling_init = true;
 			init_unique = in.unique;
-			init_offers_v2 = (init.flags & FUSE_HANDLE_KILLPRIV_V2) != 0;
+			init_offers_v2 = (field & FUSE_HANDLE_KILLPRIV_V2) != 0;
 		}
-		break;
+		return;
 	}
-	case FUSE_WRITE: {
-		struct fuse_write_in write;
-		if (FIELD(buf, len, struct fuse_write_in, body, &write))
-			request_kills_setid = (write.write_flags & FUSE_WRITE_KILL_SUIDGID) != 0;
-		break;
-	}
-	case FUSE_SETATTR: {
-		struct fuse_setattr_in setattr;
-		if (FIELD(buf, len, struct fuse_setattr_in, body, &setattr))
-			request_kills_setid = (setattr.valid & FATTR_KILL_SUIDGID) != 0;
-		break;
-	}
-	case FUSE_OPEN: {
-		struct fuse_open_in open;
-		if (FIELD(buf, len, struct fuse_open_in, body, &open))
-			request_kills_setid = (open.open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
-		break;
-	}
-	case FUSE_CREATE: {
-		struct fuse_create_in create;
-		if (FIELD(buf, len, struct fuse_create_in, body, &create))
-			request_kills_setid = (create.open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
-		break;
-	}
-	default:
-		break;
+	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {
+		if (marks[i].opcode == in.opcode) {
+			if (read_u32(buf, len, sizeof(in) + marks[i].field_at, &field))
+				request_kills_setid = (field & marks[i].bit) != 0;
+			return;
+		}
 	}
 }
 

@@ -37,8 +37,12 @@ void fs_on_reclaim_deferred(void *ctx)
 {
 	struct fs *fs = ctx;
 	pthread_mutex_lock(&fs->notice_lock);
-	fs->reclaim_wanted = true;
-	pthread_cond_signal(&fs->notice_cond);
+	/* Every reclaim is put off by the same time: one already timed comes due first, and that pass of
+	 * store_reclaim_due times this one too. */
+	if (!fs->reclaim_timed) {
+		fs->reclaim_wanted = true;
+		pthread_cond_signal(&fs->notice_cond);
+	}
 	pthread_mutex_unlock(&fs->notice_lock);
 }
 
@@ -57,19 +61,20 @@ static void wait_for_work(struct fs *fs, const struct timespec *reclaim_at)
 static void *notifier_main(void *arg)
 {
 	struct fs *fs = arg;
-	struct timespec reclaim_at;
-	bool reclaim_pending = false;
+	struct timespec reclaim_at = { 0, 0 };
 	pthread_mutex_lock(&fs->notice_lock);
 	for (;;) {
-		wait_for_work(fs, reclaim_pending ? &reclaim_at : NULL);
+		wait_for_work(fs, fs->reclaim_timed ? &reclaim_at : NULL);
 		if (fs->reclaim_wanted && !fs->stopping) {
 			fs->reclaim_wanted = false;
+			/* Reclaims put off during the pass below must wake us again. */
+			fs->reclaim_timed = false;
 			/* The store calls fs_on_unlinked, which takes notice_lock: not held across the call. */
 			pthread_mutex_unlock(&fs->notice_lock);
 			int64_t next = store_reclaim_due(fs->store);
 			pthread_mutex_lock(&fs->notice_lock);
-			reclaim_pending = next >= 0;
-			if (reclaim_pending) {
+			fs->reclaim_timed = next >= 0;
+			if (fs->reclaim_timed) {
 				clock_gettime(CLOCK_MONOTONIC, &reclaim_at);
 				int64_t ns = reclaim_at.tv_nsec + next;
 				reclaim_at.tv_sec += (time_t)(ns / 1000000000);
@@ -102,6 +107,7 @@ int fs_notifier_start(struct fs *fs)
 	pthread_condattr_destroy(&attr);
 	fs->notices = NULL;
 	fs->reclaim_wanted = false;
+	fs->reclaim_timed = false;
 	fs->stopping = false;
 	int err = quiet_thread_start(&fs->notifier, notifier_main, fs);
 	if (err != 0)

@@ -265,22 +265,41 @@ static void set_open_flags(struct fuse_file_info *fi)
 	fi->noflush = 1;
 }
 
+/* Makes name in dir, or without O_EXCL finds what another creator made first (*existed), as open(O_CREAT)
+ * does. What was found can go again at once (a transient segment's last close): a few rounds, then ESTALE,
+ * on which the kernel looks the name up afresh. */
+static int make_or_find(struct fs *fs, fuse_req_t req, struct node *dir, const char *name, mode_t mode,
+			int flags, struct node **node, struct stat *st, bool *existed)
+{
+	struct store_caller caller = caller_of(req);
+	*existed = false;
+	for (int round = 0; round < 3; round++) {
+		int err = store_mknod(fs->store, dir, name, S_IFREG | (mode & 07777), &caller, node, st);
+		if (err != -EEXIST || (flags & O_EXCL) != 0)
+			return err;
+		err = store_lookup(fs->store, dir, name, node, st);
+		if (err != -ENOENT) {
+			*existed = err == 0;
+			return err;
+		}
+	}
+	return -ESTALE;
+}
+
 static void op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
 		      struct fuse_file_info *fi)
 {
 	struct fs *fs = fs_of(req);
-	struct store_caller caller = caller_of(req);
 	struct node *node;
 	struct stat st;
 	struct node *dir = node_of(req, parent);
-	int err = store_mknod(fs->store, dir, name, S_IFREG | (mode & 07777), &caller, &node, &st);
-	if (err == -EEXIST && (fi->flags & O_EXCL) == 0) {
-		/* Lost a race with another creator: open what is there, as open(O_CREAT) does. */
-		err = store_lookup(fs->store, dir, name, &node, &st);
-		if (err == 0 && S_ISDIR(st.st_mode)) {
+	bool existed;
+	int err = make_or_find(fs, req, dir, name, mode, fi->flags, &node, &st, &existed);
+	if (existed) {
+		if (S_ISDIR(st.st_mode)) {
 			store_forget(fs->store, node, 1);
 			err = -EISDIR;
-		} else if (err == 0) {
+		} else {
 			bool dropped; /* the attributes of the reply below are read after it */
 			err = open_and_truncate(fs->store, node, fi->flags, !fs_write_kills_setid(fs, req), &dropped);
 			if (err != 0)

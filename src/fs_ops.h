@@ -29,8 +29,10 @@ struct fs {
 	pthread_mutex_t notice_lock;
 	pthread_cond_t notice_cond;
 	struct notice *notices;
-	/* The same thread removes transient segments whose reclaim the store put off (store_reclaim_due). */
+	/* The same thread removes transient segments whose reclaim the store put off (store_reclaim_due):
+	 * wanted at once, or timed (at the next one due). */
 	bool reclaim_wanted;
+	bool reclaim_timed;
 	bool stopping;
 };
 

@@ -24,10 +24,10 @@ struct node {
 	uint64_t ino;            /* st_ino shown to users: the backing inode number */
 	uint64_t nlookup;        /* references the kernel holds */
 	uint32_t opens;          /* open handles (each mapping holds one too) */
-	uint32_t pins;           /* directory snapshots that list this node */
+	uint32_t pins;           /* holds other than the kernel's: directory snapshots, a deferred reclaim */
 	bool accounted;          /* counted in the pool (false once the last name and handle are gone) */
 	bool times_stale;        /* written since mtime was read from the backing file */
-	bool reclaim_deferred;   /* transient: its last close put the reclaim off until reclaim_ms */
+	bool reclaim_deferred;   /* transient: on store->deferred, its reclaim put off until reclaim_ms */
 	uint16_t lookups_unopened; /* transient: lookups answered that no open has followed yet */
 	uint64_t allocated;      /* bytes from 0 known to have blocks in the backing file (page multiple) */
 	uint64_t prealloc_end;   /* blocks were asked for up to here, past the end (store_data.c); 0: none */
@@ -56,6 +56,7 @@ struct store {
 	bool backing_is_tmpfs;     /* where allocating ahead pays and blocks past the end can be punched */
 	struct prealloc *prealloc; /* NULL when config.prealloc_bytes is 0 or the backing is not tmpfs */
 	unsigned prealloc_streams; /* nodes with a prealloc_end */
+	struct deferred_reclaim *deferred; /* transient segments whose reclaim is put off (store_reclaim.c) */
 };
 
 /* Block size shown to users and the granularity of block reservations: tmpfs and disk filesystems allocate
@@ -122,10 +123,11 @@ void dir_detach(struct store *store, struct link *link);
 /* Removes every name of a transient node (its last handle is gone). Returns the number of names removed. */
 void node_unlink_all(struct store *store, struct node *node);
 
-/* store_reclaim.c: how long a last close that follows an unanswered lookup leaves a transient segment. */
-#define STORE_RECLAIM_GRACE_MS 10
+/* store_reclaim.c: how long a last close that follows an unanswered lookup leaves a transient segment, unless
+ * store_config.reclaim_grace_ms says otherwise. */
+#define STORE_RECLAIM_GRACE_MS 50
 /* Bookkeeping of lookups and opens of transient segments, with the store's lock held. */
-void node_looked_up(struct node *node);
+void node_looked_up(struct store *store, struct node *node);
 void node_opened(struct node *node);
 /* The last handle of node is gone: a transient segment is reclaimed (now or deferred), and whatever an unused
  * node holds is given back. node may be freed. */

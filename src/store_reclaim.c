@@ -2,14 +2,20 @@
  * on its way.
  * The kernel opens a name in two requests, LOOKUP then OPEN, and another process's last close can come
  * between them. Reclaiming then would fail that open (ESTALE, store_open_file), and if the kernel's one
- * retry loses the same race again, the caller sees the error. So a last close that comes less than
- * STORE_RECLAIM_GRACE_MS after a lookup that no open has followed yet leaves the segment that much longer:
- * the open, when it comes, keeps it, and store_reclaim_due removes it otherwise.
+ * retry loses the same race again, the caller sees the error. So a last close that comes within the grace
+ * (STORE_RECLAIM_GRACE_MS unless the config says otherwise) after a lookup that no open has followed yet
+ * leaves the segment that much longer: the open, when it comes, keeps it, and store_reclaim_due removes it
+ * otherwise. Such segments wait on a list of their own, each pinned so that it cannot be freed meanwhile.
  * Times are milliseconds of CLOCK_MONOTONIC in 32 bits (they fit in holes of struct node, which every
- * segment pays for); differences of a few seconds at most are taken, so the wrap every 49 days is harmless. */
+ * segment pays for); only differences up to the grace matter, taken modulo 2^32. */
 #include "store_int.h"
 
-#include <limits.h>
+#include <stdlib.h>
+
+struct deferred_reclaim {
+	struct deferred_reclaim *next;
+	struct node *node;
+};
 
 static uint32_t now_ms(void)
 {
@@ -18,26 +24,34 @@ static uint32_t now_ms(void)
 	return (uint32_t)((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
 }
 
-/* Milliseconds from now until then, negative once then has passed. */
-static int32_t ms_until(uint32_t then, uint32_t now)
+static uint32_t grace_ms(const struct store *store)
 {
-	return (int32_t)(then - now);
+	return store->config.reclaim_grace_ms != 0 ? store->config.reclaim_grace_ms : STORE_RECLAIM_GRACE_MS;
 }
 
-void node_looked_up(struct node *node)
+/* Whether the last lookup of node was at most the grace before now. */
+static bool looked_up_lately(const struct store *store, const struct node *node, uint32_t now)
+{
+	return node->lookups_unopened > 0 && (uint32_t)(now - node->lookup_ms) <= grace_ms(store);
+}
+
+void node_looked_up(struct store *store, struct node *node)
 {
 	if (!node_names_may_vanish(node))
 		return;
+	uint32_t now = now_ms();
+	/* Lookups that no open followed (a stat, say) stop counting after the grace. */
+	if (!looked_up_lately(store, node, now))
+		node->lookups_unopened = 0;
 	if (node->lookups_unopened < UINT16_MAX)
 		node->lookups_unopened++;
-	node->lookup_ms = now_ms();
+	node->lookup_ms = now;
 }
 
 void node_opened(struct node *node)
 {
 	if (node->lookups_unopened > 0)
 		node->lookups_unopened--;
-	node->reclaim_deferred = false;
 }
 
 /* What a node with no handle left gives back: its pool share once nameless, an idle fd, itself once the
@@ -49,16 +63,31 @@ static void settle_unused(struct store *store, struct node *node)
 	node_maybe_free(store, node);
 }
 
+/* Puts node's reclaim off by the grace; false when there is no memory to note it (reclaim it now then). */
+static bool defer(struct store *store, struct node *node, uint32_t now)
+{
+	if (store->config.on_reclaim_deferred == NULL)
+		return false; /* nobody would call store_reclaim_due */
+	if (!node->reclaim_deferred) {
+		struct deferred_reclaim *d = malloc(sizeof(*d));
+		if (d == NULL)
+			return false;
+		d->node = node;
+		d->next = store->deferred;
+		store->deferred = d;
+		node->pins++;
+		node->reclaim_deferred = true;
+	}
+	node->reclaim_ms = now + grace_ms(store);
+	store->config.on_reclaim_deferred(store->config.ctx);
+	return true;
+}
+
 void node_last_close(struct store *store, struct node *node)
 {
 	if (node_names_may_vanish(node) && node->nlink > 0) {
 		uint32_t now = now_ms();
-		/* <= : a lookup in the same millisecond tick as the grace's end still counts */
-		if (node->lookups_unopened > 0 && -ms_until(node->lookup_ms, now) <= STORE_RECLAIM_GRACE_MS) {
-			node->reclaim_deferred = true;
-			node->reclaim_ms = now + STORE_RECLAIM_GRACE_MS;
-			if (store->config.on_reclaim_deferred != NULL)
-				store->config.on_reclaim_deferred(store->config.ctx);
+		if (looked_up_lately(store, node, now) && defer(store, node, now)) {
 			node_fd_trim(store, node);
 			return;
 		}
@@ -73,23 +102,30 @@ void node_last_close(struct store *store, struct node *node)
 static int64_t reclaim_due_by(struct store *store, uint32_t now, bool all)
 {
 	int64_t next = -1;
-	struct node *node = store->all;
-	while (node != NULL) {
-		struct node *following = node->all_next; /* settle_unused may free node */
-		if (node->reclaim_deferred) {
-			int32_t wait_ms = ms_until(node->reclaim_ms, now);
-			if (node->opens > 0 || node->nlink == 0 || !node_names_may_vanish(node)) {
-				node->reclaim_deferred = false; /* opened, removed or made persistent meanwhile */
-			} else if (all || wait_ms <= 0) {
-				node->reclaim_deferred = false;
-				node->lookups_unopened = 0;
-				node_unlink_all(store, node);
-				settle_unused(store, node);
-			} else if (next < 0 || (int64_t)wait_ms * 1000000 < next) {
+	struct deferred_reclaim **link = &store->deferred;
+	while (*link != NULL) {
+		struct deferred_reclaim *d = *link;
+		struct node *node = d->node;
+		int32_t wait_ms = (int32_t)(node->reclaim_ms - now);
+		bool moot = node->opens > 0 || node->nlink == 0 || !node_names_may_vanish(node);
+		if (!moot && !all && wait_ms > 0) {
+			if (next < 0 || (int64_t)wait_ms * 1000000 < next)
 				next = (int64_t)wait_ms * 1000000;
-			}
+			link = &d->next;
+			continue;
 		}
-		node = following;
+		*link = d->next;
+		free(d);
+		node->reclaim_deferred = false;
+		node->pins--;
+		if (moot) {
+			/* Opened (its last close decides anew), removed, or made persistent meanwhile. */
+			node_maybe_free(store, node);
+		} else {
+			node->lookups_unopened = 0;
+			node_unlink_all(store, node);
+			settle_unused(store, node);
+		}
 	}
 	return next;
 }

@@ -236,7 +236,7 @@ mkdir "$MNT/newdir" || fail "mkdir with -o lifetime=transient"
 # (which removes it) races the others' opens: an open must then find it or create it anew. It failed with
 # ENOENT (the kernel still held the removed segment's entry), then, answered ESTALE, when the kernel's one
 # retry lost the race again; mmfs now puts a reclaim off while a lookup waits for its open. Only a daemon
-# slowed more than that 10 ms (valgrind, sanitizers) may still give ESTALE (mmfs.8, LIFETIME).
+# slowed more than those 50 ms (valgrind, sanitizers) may still give ESTALE (mmfs.8, LIFETIME).
 opens=3000 stale_ok=0
 if daemon_runs_under valgrind || daemon_runs_under sanitizer; then
 	opens=500 stale_ok=1

@@ -19,9 +19,10 @@ fi
 sh_c() { sh -c "$1" sh "$2"; }
 # shellcheck disable=SC2317
 nobody() { setpriv --reuid=65534 --regid=65534 --clear-groups env -C / sh -c "$1" sh "$2"; }
-# root_without_fsetid CODE PATH: root, but with CAP_FSETID gone from its bounding set (so from what it runs).
+# root_without_fsetid CODE PATH: root, with CAP_FSETID gone from its bounding and inheritable sets (so from
+# what it runs).
 # shellcheck disable=SC2317
-root_without_fsetid() { setpriv --bounding-set=-fsetid sh -c "$1" sh "$2"; }
+root_without_fsetid() { setpriv --bounding-set=-fsetid --inh-caps=-fsetid sh -c "$1" sh "$2"; }
 
 mmfs_start -o allow_other
 # The test's own directory may be 0700: nobody must reach the mount.
