@@ -1364,20 +1364,28 @@ static void sleep_ms(long ms)
 		;
 }
 
-/* The kernel opens a name in two requests, LOOKUP and OPEN; a last close between them must not fail the
- * open, so it puts the reclaim off for a moment. */
 /* A grace far longer than any stall between two calls here, even under valgrind on a loaded machine. */
 #define TEST_GRACE_MS 300
 
-START_TEST(test_a_last_close_after_an_unopened_lookup_defers_the_reclaim)
+/* A transient segment "t" holding "kept", open once, and just looked up by another process whose open has
+ * not come yet: what its last close meets when it races that open. */
+static struct node *transient_with_a_lookup_pending(uint32_t grace_ms)
 {
-	config.reclaim_grace_ms = TEST_GRACE_MS;
+	config.reclaim_grace_ms = grace_ms;
 	open_store();
 	struct node *node = create(root, "t");
+	put(node, 0, "kept");
 	ck_assert_int_eq(set_xattr(node, "user.mmf.lifetime", "transient"), 0);
 	ck_assert_int_eq(store_open_file(store, node, O_RDWR), 0);
-	ck_assert_int_eq(store_reclaim_due(store), -1);
-	ck_assert_int_eq(lookup_rc(root, "t"), 0); /* another process, its open not yet come */
+	ck_assert_int_eq(lookup_rc(root, "t"), 0);
+	return node;
+}
+
+/* The kernel opens a name in two requests, LOOKUP and OPEN; a last close between them must not fail the
+ * open, so it puts the reclaim off for a moment. */
+START_TEST(test_a_last_close_after_an_unopened_lookup_defers_the_reclaim)
+{
+	struct node *node = transient_with_a_lookup_pending(TEST_GRACE_MS);
 	store_release(store, node);
 	ck_assert_int_eq(deferred_reclaims, 1);
 	ck_assert(backing_exists("t"));
@@ -1397,13 +1405,7 @@ END_TEST
 
 START_TEST(test_the_open_after_the_lookup_keeps_a_deferred_segment)
 {
-	config.reclaim_grace_ms = TEST_GRACE_MS;
-	open_store();
-	struct node *node = create(root, "t");
-	put(node, 0, "kept");
-	ck_assert_int_eq(set_xattr(node, "user.mmf.lifetime", "transient"), 0);
-	ck_assert_int_eq(store_open_file(store, node, O_RDWR), 0);
-	ck_assert_int_eq(lookup_rc(root, "t"), 0);
+	struct node *node = transient_with_a_lookup_pending(TEST_GRACE_MS);
 	store_release(store, node);
 	ck_assert_int_eq(deferred_reclaims, 1);
 	ck_assert_int_eq(store_open_file(store, node, O_RDONLY), 0); /* the open of that lookup */
@@ -1420,12 +1422,7 @@ END_TEST
 
 START_TEST(test_a_lookup_older_than_the_grace_defers_nothing)
 {
-	config.reclaim_grace_ms = 50;
-	open_store();
-	struct node *node = create(root, "t");
-	ck_assert_int_eq(set_xattr(node, "user.mmf.lifetime", "transient"), 0);
-	ck_assert_int_eq(store_open_file(store, node, O_RDWR), 0);
-	ck_assert_int_eq(lookup_rc(root, "t"), 0);
+	struct node *node = transient_with_a_lookup_pending(50);
 	sleep_ms(80);
 	store_release(store, node);
 	ck_assert_int_eq(deferred_reclaims, 0);
@@ -1437,12 +1434,7 @@ END_TEST
 START_TEST(test_without_a_reaper_nothing_is_deferred)
 {
 	config.on_reclaim_deferred = NULL; /* nobody would call store_reclaim_due */
-	config.reclaim_grace_ms = TEST_GRACE_MS;
-	open_store();
-	struct node *node = create(root, "t");
-	ck_assert_int_eq(set_xattr(node, "user.mmf.lifetime", "transient"), 0);
-	ck_assert_int_eq(store_open_file(store, node, O_RDWR), 0);
-	ck_assert_int_eq(lookup_rc(root, "t"), 0);
+	struct node *node = transient_with_a_lookup_pending(TEST_GRACE_MS);
 	store_release(store, node);
 	ck_assert(!backing_exists("t"));
 	ck_assert_int_eq(store_reclaim_due(store), -1);
@@ -1452,12 +1444,7 @@ END_TEST
 
 START_TEST(test_closing_the_store_reclaims_deferred_segments)
 {
-	config.reclaim_grace_ms = TEST_GRACE_MS;
-	open_store();
-	struct node *node = create(root, "t");
-	ck_assert_int_eq(set_xattr(node, "user.mmf.lifetime", "transient"), 0);
-	ck_assert_int_eq(store_open_file(store, node, O_RDWR), 0);
-	ck_assert_int_eq(lookup_rc(root, "t"), 0);
+	struct node *node = transient_with_a_lookup_pending(TEST_GRACE_MS);
 	store_release(store, node);
 	ck_assert(backing_exists("t"));
 	store_close(store);
