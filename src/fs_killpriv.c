@@ -27,10 +27,19 @@ static const struct mark {
 	uint32_t bit;
 } marks[] = {
 	{ FUSE_WRITE, offsetof(struct fuse_write_in, write_flags), FUSE_WRITE_KILL_SUIDGID },
-	{ FUSE_SETATTR, offsetof(struct fuse_setattr_in, valid), FATTR_KILL_SUIDGID },
 	{ FUSE_OPEN, offsetof(struct fuse_open_in, open_flags), FUSE_OPEN_KILL_SUIDGID },
 	{ FUSE_CREATE, offsetof(struct fuse_create_in, open_flags), FUSE_OPEN_KILL_SUIDGID },
 };
+
+/* A SETATTR's mark: FATTR_KILL_SUIDGID on a truncate or a chown to a new owner. The other kills the kernel
+ * decides on (file_remove_privs before a fallocate, a chown to -1:-1), it sends under KILLPRIV_V2 as a
+ * SETATTR that changes nothing, having taken ATTR_MODE out: it sends such a SETATTR for no other reason
+ * (utimensat with both times omitted returns before). */
+static bool setattr_kills_setid(uint32_t valid)
+{
+	const uint32_t not_attributes = FATTR_FH | FATTR_LOCKOWNER | FATTR_KILL_SUIDGID;
+	return (valid & FATTR_KILL_SUIDGID) != 0 || (valid & ~not_attributes) == 0;
+}
 
 /* Copies the 32-bit field at offset at of the message into *out, if the message holds it. */
 static bool read_u32(const void *buf, size_t len, size_t at, uint32_t *out)
@@ -56,6 +65,11 @@ void fs_killpriv_note_request(const void *buf, size_t len)
 			init_unique = in.unique;
 			init_offers_v2 = (field & FUSE_HANDLE_KILLPRIV_V2) != 0;
 		}
+		return;
+	}
+	if (in.opcode == FUSE_SETATTR) {
+		if (read_u32(buf, len, sizeof(in) + offsetof(struct fuse_setattr_in, valid), &field))
+			request_kills_setid = setattr_kills_setid(field);
 		return;
 	}
 	for (size_t i = 0; i < sizeof(marks) / sizeof(marks[0]); i++) {

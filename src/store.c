@@ -361,7 +361,7 @@ int store_lookup(struct store *store, struct node *dir, const char *name, struct
 		err = -ENOENT;
 	} else {
 		link->node->nlookup++;
-		node_looked_up(store, link->node);
+		node_looked_up(link->node);
 		node_fill_stat(link->node, st);
 		*out = link->node;
 	}

@@ -39,7 +39,7 @@ struct store_config {
 	 * because an open may be on its way: store_reclaim_due must be called from then on until it returns -1.
 	 * May be NULL: then no reclaim is put off. */
 	void (*on_reclaim_deferred)(void *ctx);
-	/* How long (ms) a transient segment's last close that follows a lookup with no open yet leaves it;
+	/* How long (ms) a transient segment's last close that comes that soon after a lookup of it leaves it;
 	 * 0: 50 ms. */
 	uint32_t reclaim_grace_ms;
 	void *ctx;
@@ -125,7 +125,7 @@ int store_readlink(struct store *store, struct node *node, char *buf, size_t siz
 /* -ESTALE for a segment that has lost its last name and handle (removed since the caller looked it up). */
 int store_open_file(struct store *store, struct node *node, int flags);
 /* Drops an open handle; a transient segment with no handle and no mapping left is removed, or, when its name
- * was just looked up by someone whose open has not come yet, a moment later (reclaim_grace_ms, through
+ * was just looked up (an open may be on its way), a moment later (reclaim_grace_ms, through
  * store_reclaim_due). */
 void store_release(struct store *store, struct node *node);
 /* Removes the transient segments whose deferred reclaim is due; returns the nanoseconds until the next one

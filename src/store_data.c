@@ -86,7 +86,6 @@ int store_open_file(struct store *store, struct node *node, int flags)
 		if (node->opens == 0)
 			store->fd_cached--;
 		node->opens++;
-		node_opened(node);
 	}
 	pthread_mutex_unlock(&store->lock);
 	return fd < 0 ? fd : 0;

@@ -19,7 +19,7 @@ struct node {
 	uint64_t size;           /* exact length; equals the backing file's length */
 	uint64_t capacity;       /* META_UNLIMITED for none */
 	enum lifetime lifetime;
-	uint32_t lookup_ms;      /* transient: when the last lookup was answered (store_reclaim.c's clock) */
+	uint32_t lookup_ms;      /* transient: when its last lookup was answered (store_reclaim.c's clock) */
 	struct timespec atime, mtime, ctime;
 	uint64_t ino;            /* st_ino shown to users: the backing inode number */
 	uint64_t nlookup;        /* references the kernel holds */
@@ -28,7 +28,7 @@ struct node {
 	bool accounted;          /* counted in the pool (false once the last name and handle are gone) */
 	bool times_stale;        /* written since mtime was read from the backing file */
 	bool reclaim_deferred;   /* transient: on store->deferred, its reclaim put off until reclaim_ms */
-	uint16_t lookups_unopened; /* transient: lookups answered that no open has followed yet */
+	bool looked_up;          /* transient: looked up at lookup_ms */
 	uint64_t allocated;      /* bytes from 0 known to have blocks in the backing file (page multiple) */
 	uint64_t prealloc_end;   /* blocks were asked for up to here, past the end (store_data.c); 0: none */
 	int fd;                  /* backing fd: O_RDWR for files, O_DIRECTORY for directories, or -1 */
@@ -123,12 +123,11 @@ void dir_detach(struct store *store, struct link *link);
 /* Removes every name of a transient node (its last handle is gone). Returns the number of names removed. */
 void node_unlink_all(struct store *store, struct node *node);
 
-/* store_reclaim.c: how long a last close that follows an unanswered lookup leaves a transient segment, unless
+/* store_reclaim.c: how long a last close that follows a lookup leaves a transient segment, unless
  * store_config.reclaim_grace_ms says otherwise. */
 #define STORE_RECLAIM_GRACE_MS 50
-/* Bookkeeping of lookups and opens of transient segments, with the store's lock held. */
-void node_looked_up(struct store *store, struct node *node);
-void node_opened(struct node *node);
+/* Notes a lookup of node (of a transient segment), with the store's lock held. */
+void node_looked_up(struct node *node);
 /* The last handle of node is gone: a transient segment is reclaimed (now or deferred), and whatever an unused
  * node holds is given back. node may be freed. */
 void node_last_close(struct store *store, struct node *node);

@@ -3,9 +3,12 @@
  * The kernel opens a name in two requests, LOOKUP then OPEN, and another process's last close can come
  * between them. Reclaiming then would fail that open (ESTALE, store_open_file), and if the kernel's one
  * retry loses the same race again, the caller sees the error. So a last close that comes within the grace
- * (STORE_RECLAIM_GRACE_MS unless the config says otherwise) after a lookup that no open has followed yet
- * leaves the segment that much longer: the open, when it comes, keeps it, and store_reclaim_due removes it
- * otherwise. Such segments wait on a list of their own, each pinned so that it cannot be freed meanwhile.
+ * (STORE_RECLAIM_GRACE_MS unless the config says otherwise) after a lookup of the segment leaves it that
+ * much longer: an open on its way keeps it, and store_reclaim_due removes it otherwise. Any lookup counts:
+ * the opens of other processes, which the kernel sends from names it holds with no lookup, cannot tell
+ * which lookups they answer (counting them off let a retry's lookup go unprotected).
+ * Lookups of transient names are rare outside such races: a create or a listing gives the kernel the name,
+ * and it keeps it for a day. Such segments wait on a list of their own, each pinned so that it cannot be freed meanwhile.
  * Times are milliseconds of CLOCK_MONOTONIC in 32 bits (they fit in holes of struct node, which every
  * segment pays for); only differences up to the grace matter, taken modulo 2^32. */
 #include "store_int.h"
@@ -32,26 +35,15 @@ static uint32_t grace_ms(const struct store *store)
 /* Whether the last lookup of node was at most the grace before now. */
 static bool looked_up_lately(const struct store *store, const struct node *node, uint32_t now)
 {
-	return node->lookups_unopened > 0 && (uint32_t)(now - node->lookup_ms) <= grace_ms(store);
+	return node->looked_up && (uint32_t)(now - node->lookup_ms) <= grace_ms(store);
 }
 
-void node_looked_up(struct store *store, struct node *node)
+void node_looked_up(struct node *node)
 {
 	if (!node_names_may_vanish(node))
 		return;
-	uint32_t now = now_ms();
-	/* Lookups that no open followed (a stat, say) stop counting after the grace. */
-	if (!looked_up_lately(store, node, now))
-		node->lookups_unopened = 0;
-	if (node->lookups_unopened < UINT16_MAX)
-		node->lookups_unopened++;
-	node->lookup_ms = now;
-}
-
-void node_opened(struct node *node)
-{
-	if (node->lookups_unopened > 0)
-		node->lookups_unopened--;
+	node->looked_up = true;
+	node->lookup_ms = now_ms();
 }
 
 /* What a node with no handle left gives back: its pool share once nameless, an idle fd, itself once the
@@ -91,7 +83,7 @@ void node_last_close(struct store *store, struct node *node)
 			node_fd_trim(store, node);
 			return;
 		}
-		node->lookups_unopened = 0;
+		node->looked_up = false;
 		node_unlink_all(store, node);
 	}
 	settle_unused(store, node);
@@ -122,7 +114,7 @@ static int64_t reclaim_due_by(struct store *store, uint32_t now, bool all)
 			/* Opened (its last close decides anew), removed, or made persistent meanwhile. */
 			node_maybe_free(store, node);
 		} else {
-			node->lookups_unopened = 0;
+			node->looked_up = false;
 			node_unlink_all(store, node);
 			settle_unused(store, node);
 		}

@@ -1411,11 +1411,31 @@ START_TEST(test_the_open_after_the_lookup_keeps_a_deferred_segment)
 	ck_assert_int_eq(store_open_file(store, node, O_RDONLY), 0); /* the open of that lookup */
 	ck_assert_int_eq(store_reclaim_due(store), -1);
 	assert_content(node, "kept");
-	/* Its own last close, with no lookup left unanswered, reclaims at once. */
+	/* Its own last close, still within the grace of that lookup, puts the reclaim off again: no open
+	 * can say which lookup it answers. */
 	store_release(store, node);
-	ck_assert_int_eq(deferred_reclaims, 1);
+	ck_assert_int_eq(deferred_reclaims, 2);
+	ck_assert(backing_exists("t"));
+	sleep_ms(TEST_GRACE_MS + 20);
+	ck_assert_int_eq(store_reclaim_due(store), -1);
 	ck_assert(!backing_exists("t"));
 	ck_assert_int_eq(unlinked.count, 1);
+	store_forget(store, node, 1);
+}
+END_TEST
+
+/* The lookup of a retry, then another process's open from a name its kernel holds (no lookup): that open
+ * answers nothing, and the last close must still wait for the retry's open. */
+START_TEST(test_an_open_without_a_lookup_leaves_the_lookup_protected)
+{
+	struct node *node = transient_with_a_lookup_pending(TEST_GRACE_MS);
+	ck_assert_int_eq(store_open_file(store, node, O_WRONLY), 0);
+	store_release(store, node);
+	store_release(store, node);
+	ck_assert_int_eq(deferred_reclaims, 1);
+	ck_assert(backing_exists("t"));
+	ck_assert_int_eq(store_open_file(store, node, O_RDWR), 0); /* the retry's open */
+	store_release(store, node);
 	store_forget(store, node, 1);
 }
 END_TEST
@@ -1841,6 +1861,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_transient_segment_is_removed_when_its_last_handle_closes);
 	tcase_add_test(tc, test_a_last_close_after_an_unopened_lookup_defers_the_reclaim);
 	tcase_add_test(tc, test_the_open_after_the_lookup_keeps_a_deferred_segment);
+	tcase_add_test(tc, test_an_open_without_a_lookup_leaves_the_lookup_protected);
 	tcase_add_test(tc, test_a_lookup_older_than_the_grace_defers_nothing);
 	tcase_add_test(tc, test_without_a_reaper_nothing_is_deferred);
 	tcase_add_test(tc, test_closing_the_store_reclaims_deferred_segments);
