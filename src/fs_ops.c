@@ -230,6 +230,13 @@ static void op_rename(fuse_req_t req, fuse_ino_t parent, const char *name, fuse_
 				       newname, flags));
 }
 
+/* Set-id bits dropped by a request whose reply carries no attributes: the kernel's cached mode must go (only
+ * the attributes: safe from inside a request, unlike a page-cache or entry invalidation). */
+static void forget_cached_mode(struct fs *fs, fuse_ino_t ino)
+{
+	fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+}
+
 /* O_TRUNC arrives with the open (FUSE_CAP_ATOMIC_O_TRUNC), saving a setattr round trip. It is a truncate
  * like any other: mtime and ctime change even when the segment was already empty, and set-id bits go
  * (*setid_dropped then says whether they did: the kernel learns of it from no reply of OPEN's). */
@@ -342,9 +349,8 @@ static void op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 		reply_status(req, err);
 		return;
 	}
-	/* Only the attributes: safe from inside a request, unlike a page-cache or entry invalidation. */
 	if (dropped)
-		fuse_lowlevel_notify_inval_inode(fs->se, ino, -1, 0);
+		forget_cached_mode(fs, ino);
 	set_open_flags(fi);
 	if (fuse_reply_open(req, fi) != 0)
 		store_release(fs->store, node);
@@ -402,10 +408,9 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	struct store *store = fs_of(req)->store;
 	struct node *node = node_of(req, ino);
 	ssize_t n = store_write(store, node, buf, size, (uint64_t)off);
-	/* The bytes are written: a failure to drop the bits cannot undo them. The kernel's cached mode must
-	 * go (only the attributes: safe from inside a request, unlike a page-cache or entry invalidation). */
+	/* The bytes are written: a failure to drop the bits cannot undo them. */
 	if (n > 0 && fs_write_kills_setid(fs_of(req), req) && store_drop_setid(store, node) > 0)
-		fuse_lowlevel_notify_inval_inode(fs_of(req)->se, ino, -1, 0);
+		forget_cached_mode(fs_of(req), ino);
 	if (n < 0)
 		reply_status(req, (int)n);
 	else

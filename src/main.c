@@ -166,7 +166,8 @@ int main(int argc, char **argv)
 	mounted = true;
 	fs.poll_ns = (long long)opts.poll_us * 1000;
 	if (fs_poll_start(&fs) != 0)
-		fuse_log(FUSE_LOG_WARNING, "mmfs: cannot read /dev/fuse itself: no busy-poll, and O_RDWR writes ask for security.capability each\n");
+		fuse_log(FUSE_LOG_WARNING, "mmfs: cannot read /dev/fuse itself: no busy-poll, and O_RDWR writes "
+			 "ask for security.capability each\n");
 	tune_bdi(&opts);
 	if (fuse_daemonize(opts.foreground) != 0) {
 		fprintf(stderr, "mmfs: cannot go to the background\n");

@@ -233,6 +233,8 @@ int store_open(const struct store_config *config, struct store **out)
 	if (store == NULL)
 		return -ENOMEM;
 	store->config = *config;
+	if (store->config.reclaim_grace_ms == 0)
+		store->config.reclaim_grace_ms = STORE_RECLAIM_GRACE_MS;
 	store->is_root = geteuid() == 0;
 	store->fd_cache_limit = fd_cache_limit();
 	pthread_mutex_init(&store->lock, NULL);

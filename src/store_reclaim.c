@@ -6,9 +6,9 @@
  * (STORE_RECLAIM_GRACE_MS unless the config says otherwise) after a lookup of the segment leaves it that
  * much longer: an open on its way keeps it, and store_reclaim_due removes it otherwise. Any lookup counts:
  * the opens of other processes, which the kernel sends from names it holds with no lookup, cannot tell
- * which lookups they answer (counting them off let a retry's lookup go unprotected).
- * Lookups of transient names are rare outside such races: a create or a listing gives the kernel the name,
- * and it keeps it for a day. Such segments wait on a list of their own, each pinned so that it cannot be freed meanwhile.
+ * which lookups they answer (counting them off let a retry's lookup go unprotected). Lookups of transient
+ * names are rare outside such races: a create or a listing gives the kernel the name, and it keeps it for a
+ * day. Deferred segments wait on a list of their own, each pinned so that it cannot be freed meanwhile.
  * Times are milliseconds of CLOCK_MONOTONIC in 32 bits (they fit in holes of struct node, which every
  * segment pays for); only differences up to the grace matter, taken modulo 2^32. */
 #include "store_int.h"
@@ -27,15 +27,10 @@ static uint32_t now_ms(void)
 	return (uint32_t)((uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000);
 }
 
-static uint32_t grace_ms(const struct store *store)
-{
-	return store->config.reclaim_grace_ms != 0 ? store->config.reclaim_grace_ms : STORE_RECLAIM_GRACE_MS;
-}
-
 /* Whether the last lookup of node was at most the grace before now. */
 static bool looked_up_lately(const struct store *store, const struct node *node, uint32_t now)
 {
-	return node->looked_up && (uint32_t)(now - node->lookup_ms) <= grace_ms(store);
+	return node->looked_up && (uint32_t)(now - node->lookup_ms) <= store->config.reclaim_grace_ms;
 }
 
 void node_looked_up(struct node *node)
@@ -70,7 +65,7 @@ static bool defer(struct store *store, struct node *node, uint32_t now)
 		node->pins++;
 		node->reclaim_deferred = true;
 	}
-	node->reclaim_ms = now + grace_ms(store);
+	node->reclaim_ms = now + store->config.reclaim_grace_ms;
 	store->config.on_reclaim_deferred(store->config.ctx);
 	return true;
 }

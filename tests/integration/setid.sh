@@ -3,9 +3,9 @@
 # set-group-ID bit when group execute is set, whichever way it arrives: O_APPEND and O_WRONLY writes (which
 # reach the daemon directly), O_RDWR writes (through the page cache), O_TRUNC at open, truncate(2). Root keeps
 # them, having CAP_FSETID; root without it does not (the kernel marks each such request for mmfs:
-# FUSE_HANDLE_KILLPRIV_V2); fallocate and chown clear them as on tmpfs. stat shows the change at once, and a restart shows it too. With KILLPRIV_V2 the
-# kernel no longer asks for security.capability before each O_RDWR write. Root only (77 otherwise): it mounts
-# with allow_other and writes as nobody (uid 65534).
+# FUSE_HANDLE_KILLPRIV_V2); fallocate and chown clear them as on tmpfs. stat shows the change at once, and a
+# restart shows it too. With KILLPRIV_V2 the kernel no longer asks for security.capability before each O_RDWR
+# write. Root only (77 otherwise): it mounts with allow_other and writes as nobody (uid 65534).
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 # shellcheck disable=SC2016 # the quoted code runs in the shell of uid 65534, with $1 its argument
 . "${0%/*}/lib.sh"
@@ -59,7 +59,8 @@ expect_eq "truncate(2) by root without CAP_FSETID" "777" \
 	"$(after 6777 'truncate -s 100 "$1"' root_without_fsetid)"
 # The kills the kernel decides on before other calls reach mmfs as a SETATTR that changes nothing: tmpfs
 # gives the same modes.
-expect_eq "fallocate by root without CAP_FSETID" "777" "$(after 6777 'fallocate -l 65536 "$1"' root_without_fsetid)"
+expect_eq "fallocate by root without CAP_FSETID" "777" \
+	"$(after 6777 'fallocate -l 65536 "$1"' root_without_fsetid)"
 expect_eq "fallocate by root" "6777" "$(after 6777 'fallocate -l 65536 "$1"' sh_c)"
 expect_eq "chown to -1:-1 by root (chown clears them for everyone)" "777" \
 	"$(after 6777 'python3 -c "import os, sys; os.chown(sys.argv[1], -1, -1)" "$1"' sh_c)"
