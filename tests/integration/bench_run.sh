@@ -34,6 +34,12 @@ for w in want:
         v = rows.get(w, {}).get("median", {}).get(t)
         if not isinstance(v, (int, float)) or v <= 0:
             problems.append("%s/%s=%r" % (w, t, v))
+        # The host's steal during the kept loop: a share of CPU time (the mmap rows share one loop).
+        s = rows.get(w, {}).get("steal_percent", {}).get(t)
+        if not (isinstance(s, list) and len(s) == 1 and all(isinstance(x, (int, float)) and 0 <= x <= 100 for x in s)):
+            problems.append("%s/%s steal=%r" % (w, t, s))
+if doc.get("steal_limit_percent") != 5 or not isinstance(doc.get("reruns"), int) or doc["reruns"] < 0:
+    problems.append("steal limit %r, reruns %r" % (doc.get("steal_limit_percent"), doc.get("reruns")))
 bdi = doc["targets"]["mmfs"]["bdi"]
 if root and "max_ratio=100" not in bdi:
     problems.append("mmfs bdi not relaxed: " + bdi)
@@ -45,7 +51,8 @@ expect_eq "every row measured on tmpfs and mmfs" "ok" "$(cat "$WORK/verdict")"
 
 # Bad arguments: one line, exit 1, nothing mounted (checked with the leftovers below).
 for args in "--cap ." "--cap 1.2.3" "--cap .5" "--cap 0" "--cap 00.5" "--rounds 08" "--rounds 00" \
-	"--targets mmfs,mmfs" "--targets=" "--only ," "--only append,append" "--targets nfs" "--only fly"; do
+	"--targets mmfs,mmfs" "--targets=" "--only ," "--only append,append" "--targets nfs" "--only fly" \
+	"--steal-limit x" "--steal-limit -1" "--steal-limit=" "--steal-limit 1.5"; do
 	# shellcheck disable=SC2086 # the arguments are meant to split
 	scripts/bench $args >"$WORK/bad.out" 2>"$WORK/bad.err"
 	expect_eq "scripts/bench $args: exit status" "1" "$?"
