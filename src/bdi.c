@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <spawn.h>
 #include <sys/mount.h>
 #include <sys/wait.h>
@@ -87,16 +88,25 @@ bool bdi_mounted_here(const char *mountpoint)
 	return scan(mountpoint, NULL, 0) == 0;
 }
 
-int bdi_detach_dead(const char *mountpoint)
+int bdi_detach(const char *mountpoint)
 {
 	if (geteuid() == 0) {
 		if (umount2(mountpoint, MNT_DETACH) != 0)
 			return -errno;
 	} else {
-		char *const argv[] = { "fusermount3", "-u", "-z", (char *)mountpoint, NULL };
+		char *const argv[] = { "fusermount3", "-u", "-z", "--", (char *)mountpoint, NULL };
 		pid_t pid;
 		int status;
-		if (posix_spawnp(&pid, "fusermount3", NULL, NULL, argv, environ) != 0)
+		/* A signal mask survives exec: fusermount3 must not inherit the all-blocked one of our threads. */
+		posix_spawnattr_t attr;
+		sigset_t none;
+		sigemptyset(&none);
+		posix_spawnattr_init(&attr);
+		posix_spawnattr_setsigmask(&attr, &none);
+		posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSIGMASK);
+		int rc = posix_spawnp(&pid, "fusermount3", NULL, &attr, argv, environ);
+		posix_spawnattr_destroy(&attr);
+		if (rc != 0)
 			return -ENOENT;
 		if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
 			return -EBUSY;
@@ -115,6 +125,27 @@ static int write_knob(const char *devname, const char *knob, const char *value)
 	int err = n < 0 ? -errno : 0;
 	close(fd);
 	return err;
+}
+
+#define FUSECTL_DIR "/sys/fs/fuse/connections"
+
+int bdi_abort_path(const char *mountpoint, char *path, size_t len)
+{
+	char dev[32];
+	int err = bdi_find(mountpoint, dev, sizeof(dev));
+	if (err != 0)
+		return err;
+	unsigned major, minor;
+	if (sscanf(dev, "%u:%u", &major, &minor) != 2 || major != 0)
+		return -ENODEV;
+	snprintf(path, len, "%s/%u/abort", FUSECTL_DIR, minor);
+	if (access(path, W_OK) == 0)
+		return 0;
+	/* systemd mounts fusectl at boot; without systemd (containers, minimal VMs) root mounts it here, as
+	 * systemd would, once for every FUSE file system. */
+	if (errno != ENOENT || geteuid() != 0 || mount("fusectl", FUSECTL_DIR, "fusectl", 0, NULL) != 0)
+		return -ENOENT;
+	return access(path, W_OK) == 0 ? 0 : -errno;
 }
 
 int bdi_relax(const char *devname)

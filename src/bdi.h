@@ -3,6 +3,7 @@
 #define MMFS_BDI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 /*
  * Finds the device number of the FUSE mount at mountpoint from /proc/self/mountinfo (never touching the
@@ -13,9 +14,15 @@ int bdi_find(const char *mountpoint, char *buf, unsigned buflen);
 /* True when some mount of type fuse.mmfs is already at mountpoint. */
 bool bdi_mounted_here(const char *mountpoint);
 
-/* Detaches the dead mount at mountpoint (its daemon is gone): umount2(MNT_DETACH) as root, otherwise
- * `fusermount3 -u -z`. Returns 0, or -errno when the mount is still there. */
-int bdi_detach_dead(const char *mountpoint);
+/* Detaches the mount at mountpoint lazily (a dead one, whose daemon is gone, or ours at a stop):
+ * umount2(MNT_DETACH) as root, otherwise `fusermount3 -u -z`. Returns 0, or -errno when an mmfs mount is
+ * still there. */
+int bdi_detach(const char *mountpoint);
+
+/* Writes the path of the mount's abort file in fusectl to path (named after the mount's device number,
+ * major 0: the minor; as root it mounts fusectl when nothing has). Writing to it ends the FUSE connection, as
+ * the death of its daemon would; its owner is the mounting user. Returns 0 or -errno (not writable here). */
+int bdi_abort_path(const char *mountpoint, char *path, size_t len);
 
 /*
  * Lifts the kernel's FUSE default (max_ratio 1%, strict_limit) for the mount's BDI so that dirty pages of a

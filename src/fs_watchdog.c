@@ -15,33 +15,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
-#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include "bdi.h"
-
-#define FUSECTL_DIR "/sys/fs/fuse/connections"
-
-/* The connection's directory in fusectl is named after the mount's device number (major 0: the minor). */
-static int abort_path(const char *mountpoint, char *path, size_t len)
-{
-	char dev[32];
-	int err = bdi_find(mountpoint, dev, sizeof(dev));
-	if (err != 0)
-		return err;
-	unsigned major, minor;
-	if (sscanf(dev, "%u:%u", &major, &minor) != 2 || major != 0)
-		return -ENODEV;
-	snprintf(path, len, "%s/%u/abort", FUSECTL_DIR, minor);
-	if (access(path, W_OK) == 0)
-		return 0;
-	/* systemd mounts fusectl at boot; without systemd (containers, minimal VMs) root mounts it here, as
-	 * systemd would, once for every FUSE file system. */
-	if (errno != ENOENT || geteuid() != 0 || mount("fusectl", FUSECTL_DIR, "fusectl", 0, NULL) != 0)
-		return -ENOENT;
-	return access(path, W_OK) == 0 ? 0 : -errno;
-}
 
 /* Keeps nothing of the daemon's open: a copy of the /dev/fuse descriptor would keep the connection alive,
  * and one of the backing directory would keep its lock. One call, where a loop would make up to the fd
@@ -86,7 +63,7 @@ static void watch(const char *path, pid_t parent, int fuse_fd)
 int fs_watchdog_start(const char *mountpoint, int fuse_fd)
 {
 	char path[96];
-	int err = abort_path(mountpoint, path, sizeof(path));
+	int err = bdi_abort_path(mountpoint, path, sizeof(path));
 	if (err != 0)
 		return err;
 	pid_t parent = getpid();

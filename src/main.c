@@ -11,6 +11,7 @@
 #include "backing.h"
 #include "bdi.h"
 #include "fs_ops.h"
+#include "fs_stop.h"
 #include "fs_watchdog.h"
 #include "libfuse_msgs.h"
 #include "options.h"
@@ -154,13 +155,13 @@ int main(int argc, char **argv)
 	}
 	if (open_store(&opts, &fs, backing, sizeof(backing), &backing_existed) != 0)
 		goto out_session;
-	if (fuse_set_signal_handlers(fs.se) != 0) {
+	if (fs_stop_install(fs.se) != 0) {
 		fprintf(stderr, "mmfs: cannot set signal handlers\n");
 		goto out_store;
 	}
 	if (fuse_session_mount(fs.se, opts.mountpoint) != 0) {
 		fprintf(stderr, "mmfs: %s: cannot mount: %s\n", opts.mountpoint, libfuse_msgs_reason());
-		goto out_signals;
+		goto out_store;
 	}
 	libfuse_msgs_release();
 	mounted = true;
@@ -182,25 +183,30 @@ int main(int argc, char **argv)
 		fuse_log(FUSE_LOG_ERR, "mmfs: cannot start the notifier thread\n");
 		goto out_unmount;
 	}
+	int stop_err = fs_stop_start(opts.mountpoint);
+	if (stop_err != 0)
+		fuse_log(FUSE_LOG_WARNING, "mmfs: no thread for a clean stop (%s): a signal stops mmfs at once, and "
+			 "stores into segments still mapped then are lost\n", strerror(-stop_err));
 	/* Every backing object is made with an explicit mode, and a regular file's backing inode carries the
 	 * segment's own permission bits (meta.h): the umask of the shell that started us must not change them.
 	 * Set only now, so that fusermount3 above ran with the caller's. */
 	umask(0);
-	/* libfuse reports the signal that ended the loop: SIGTERM, SIGINT and SIGHUP are a clean stop. */
+	/* The loop ends with 0 when the kernel ends the connection (unmounted, also after a signal: fs_stop.c) and
+	 * when a second signal ends it; an error reading /dev/fuse is a failure. */
 	int rc = serve(&fs, &opts);
-	status = rc == 0 || rc == SIGTERM || rc == SIGINT || rc == SIGHUP ? 0 : 1;
+	status = rc == 0 ? 0 : 1;
 	fs_notifier_stop(&fs);
 out_unmount:
-	fuse_session_unmount(fs.se);
-out_signals:
-	fuse_remove_signal_handlers(fs.se);
+	fs_stop_unmount(fs.se);
 out_store:
 	store_close(fs.store);
 	/* A mount that never came up leaves no empty backing directory of its own making behind. */
 	if (!mounted && !backing_existed)
 		rmdir(backing);
 out_session:
+	/* Closes /dev/fuse: a syncfs of the stop thread's still waiting for the loop fails, and the thread ends. */
 	fuse_session_destroy(fs.se);
+	fs_stop_end();
 out_opts:
 	libfuse_msgs_release();
 	options_free(&opts);

@@ -338,7 +338,7 @@ static int take_mountpoint(struct raw *raw, struct options *out)
 		bool ours = absolute[0] != '\0' && bdi_mounted_here(absolute);
 		/* The mount of an mmfs that died answers ENOTCONN: starting again is how users recover, so clear
 		 * it away first, as they would with fusermount3 -u. */
-		if (ours && err == ENOTCONN && bdi_detach_dead(absolute) == 0) {
+		if (ours && err == ENOTCONN && bdi_detach(absolute) == 0) {
 			fprintf(stderr, "mmfs: %s: removed the mount of an mmfs that had died\n", path);
 			return take_mountpoint(raw, out);
 		}
@@ -353,7 +353,7 @@ static int take_mountpoint(struct raw *raw, struct options *out)
 	if (bdi_mounted_here(resolved)) {
 		/* statfs always asks the daemon (stat may be answered from the kernel's cache). */
 		struct statvfs sv;
-		if (statvfs(resolved, &sv) != 0 && errno == ENOTCONN && bdi_detach_dead(resolved) == 0) {
+		if (statvfs(resolved, &sv) != 0 && errno == ENOTCONN && bdi_detach(resolved) == 0) {
 			fprintf(stderr, "mmfs: %s: removed the mount of an mmfs that had died\n", path);
 			return take_mountpoint(raw, out);
 		}

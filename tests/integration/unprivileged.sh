@@ -246,6 +246,42 @@ expect_eq "the user writes with the default backing" "OK" \
 u_stop
 u_start "$UMNT"
 expect_eq "a segment after restarting on the default backing" "kept" "$(as "$UU" cat "$UMNT/kept" 2>&1)"
+
+# SIGTERM to the user's daemon while the user maps a segment: the daemon detaches its mount through
+# fusermount3 -u -z, serves the mapping to its end, exits 0, and every store is kept.
+mkfifo "$WORK/to" "$WORK/from"
+setpriv --reuid="$UU" --regid="$(id -g "$UU")" --init-groups env -C / PATH=/usr/local/bin:/usr/bin:/bin python3 -c '
+import mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+os.ftruncate(fd, 4096)
+m = mmap.mmap(fd, 4096)
+m[0:5] = b"FIRST"
+print("mapped", flush=True)
+sys.stdin.readline()
+m[5:10] = b"LATER"
+m.close()
+print("done", flush=True)
+' "$UMNT/mapped" <"$WORK/to" >"$WORK/from" &
+MAPPER=$!
+track_pid "$MAPPER"
+exec 8>"$WORK/to" 9<"$WORK/from"
+read -r said <&9
+expect_eq "the user's mapper" mapped "$said"
+kill -TERM "$UPID"
+# shellcheck disable=SC2317 # run by wait_for
+u_unmounted() { ! mounted_at "$UMNT"; }
+wait_for u_unmounted || fail "$UMNT still mounted 60 s after SIGTERM to the user's daemon"
+kill -0 "$UPID" 2>/dev/null || fail "the user's daemon exited while the user still mapped a segment"
+echo go >&8
+read -r said <&9
+expect_eq "the user's mapper after SIGTERM" "done" "$said"
+exec 8>&- 9<&-
+wait "$MAPPER"
+wait "$UPID"
+expect_eq "exit status of the user's daemon after SIGTERM" 0 "$?"
+UPID=""
+u_start "$UMNT"
+expect_eq "the user's stores before and after SIGTERM" "FIRSTLATER" "$(as "$UU" head -c 10 "$UMNT/mapped" 2>&1)"
 u_stop
 rm -rf "$def"
 finish

@@ -1,0 +1,268 @@
+/* fs_stop.c - the stop on SIGTERM, SIGINT and SIGHUP (see fs_stop.h): the first signal flushes the mount and
+ * detaches it, from a thread of its own while the loop goes on serving; a second ends the loop at once. */
+#include "fs_stop.h"
+
+#define FUSE_USE_VERSION 312
+#include <errno.h>
+#include <fcntl.h>
+#include <fuse_lowlevel.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+
+#include "bdi.h"
+#include "quiet_thread.h"
+
+static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+/* Who unmounts the mountpoint: nobody yet, the thread (after the first signal), or the caller (after the
+ * loop). Exactly one of them does, so that no unmount by path can hit a mount made there afterwards. */
+enum unmounter { UNMOUNTER_NONE, UNMOUNTER_THREAD, UNMOUNTER_CALLER };
+
+static struct {
+	struct fuse_session *se;
+	/* The first signal's byte reaches the thread through this pipe (write is async-signal-safe);
+	 * fs_stop_end's byte tells it to return. */
+	int pipe_rd, pipe_wr;
+	atomic_int signals_seen;
+	atomic_bool thread_listens;
+	pthread_t thread;
+	pthread_t loop_thread;
+	int wake_signal; /* one of stop_signals whose handler is ours: interrupts the loop thread's wait */
+	char mountpoint[4096];
+	dev_t dev; /* the mount's device, to know the mountpoint still shows this mount */
+	/* The connection's abort file in fusectl, opened at the start: the number of a connection that ended is
+	 * given to the next mount, but an open control file stays with its own. -1 when there is none. */
+	int abort_fd;
+	pthread_mutex_t lock;
+	enum unmounter unmounter;
+} stop = { .pipe_rd = -1, .pipe_wr = -1, .abort_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+
+static void on_stop_signal(int sig)
+{
+	(void)sig;
+	int saved = errno;
+	if (atomic_fetch_add(&stop.signals_seen, 1) == 0 && atomic_load(&stop.thread_listens)) {
+		char byte = 's';
+		if (write(stop.pipe_wr, &byte, 1) != 1) {
+			/* A full pipe already holds a byte: the thread is on its way. */
+		}
+	} else {
+		/* What libfuse's own handler does: the loop looks at this after the interrupted read. */
+		fuse_session_exit(stop.se);
+	}
+	errno = saved;
+}
+
+int fs_stop_install(struct fuse_session *se)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
+		return -errno;
+	stop.se = se;
+	stop.pipe_rd = fds[0];
+	stop.pipe_wr = fds[1];
+	stop.loop_thread = pthread_self();
+	struct sigaction sa;
+	memset(&sa, 0, sizeof(sa));
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: the loop's blocking read must return EINTR to look at the session's end. */
+	sa.sa_handler = on_stop_signal;
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		struct sigaction old;
+		if (sigaction(stop_signals[i], NULL, &old) != 0)
+			return -errno;
+		if (old.sa_handler == SIG_IGN)
+			continue;
+		if (sigaction(stop_signals[i], &sa, NULL) != 0)
+			return -errno;
+		if (stop.wake_signal == 0)
+			stop.wake_signal = stop_signals[i];
+	}
+	/* A reader that went away must fail a write with EPIPE, not end the daemon. */
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+/* The mount is still at the mountpoint: the path's device is ours. Opening it asks the loop, which runs. */
+static int open_our_mount(void)
+{
+	int fd = open(stop.mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	struct stat st;
+	if (fstat(fd, &st) != 0 || st.st_dev != stop.dev) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Waits up to timeout_ms (-1: for ever) for fs_stop_end's byte. */
+static bool told_to_end(int timeout_ms)
+{
+	struct pollfd p = { .fd = stop.pipe_rd, .events = POLLIN };
+	for (;;) {
+		char byte;
+		ssize_t n = read(stop.pipe_rd, &byte, 1);
+		if (n == 1 && byte == 'q')
+			return true;
+		if (n == 1)
+			continue; /* a signal's byte: the first already got us here */
+		if (n == 0 || errno != EAGAIN)
+			return true; /* no pipe left to wait on */
+		int r = poll(&p, 1, timeout_ms);
+		if (r == 0)
+			return false;
+		if (r < 0 && errno != EINTR)
+			return true;
+	}
+}
+
+/* After a failed detach: the loop ends now, and the caller unmounts as it always did. */
+static void stop_at_once(void)
+{
+	pthread_mutex_lock(&stop.lock);
+	stop.unmounter = UNMOUNTER_NONE;
+	pthread_mutex_unlock(&stop.lock);
+	atomic_fetch_add(&stop.signals_seen, 1);
+	fuse_session_exit(stop.se);
+	/* Interrupts the loop thread's wait, as a second signal would. Some signal is ours: one came. */
+	pthread_kill(stop.loop_thread, stop.wake_signal);
+}
+
+/* Returns whether fs_stop_end has already told the thread to end. */
+static bool flush_and_detach(void)
+{
+	int fd = open_our_mount();
+	if (fd < 0 && errno == ENOTCONN) {
+		/* A second signal has already ended the connection (fs_stop_unmount): what is left of our mount
+		 * only has to go. */
+		bdi_detach(stop.mountpoint);
+		return false;
+	}
+	if (fd < 0) {
+		fuse_log(FUSE_LOG_WARNING, "mmfs: %s no longer shows this mount: serving it until the kernel ends it "
+			 "(signal again to stop at once)\n", stop.mountpoint);
+		return false;
+	}
+	/* Stores made through shared mappings reach the backing files now, while the loop still serves. */
+	if (syncfs(fd) != 0)
+		fuse_log(FUSE_LOG_WARNING, "mmfs: %s: syncfs: %s\n", stop.mountpoint, strerror(errno));
+	close(fd);
+	int err = bdi_detach(stop.mountpoint);
+	if (err != 0) {
+		fuse_log(FUSE_LOG_WARNING, "mmfs: %s: cannot detach the mount (%s): stopping at once\n",
+			 stop.mountpoint, strerror(-err));
+		stop_at_once();
+		return false;
+	}
+	/* With nothing open the kernel ends the connection at once, the loop returns and fs_stop_end tells us. */
+	if (told_to_end(1000))
+		return true;
+	fuse_log(FUSE_LOG_NOTICE, "mmfs: %s: unmounted; still serving the segments that are open or mapped until "
+		 "their last close (signal again to stop at once)\n", stop.mountpoint);
+	return false;
+}
+
+static void *stop_thread_main(void *arg)
+{
+	(void)arg;
+	struct pollfd p = { .fd = stop.pipe_rd, .events = POLLIN };
+	char byte = 0;
+	while (read(stop.pipe_rd, &byte, 1) != 1) {
+		if (errno != EAGAIN && errno != EINTR)
+			return NULL;
+		poll(&p, 1, -1);
+	}
+	if (byte == 'q')
+		return NULL;
+	pthread_mutex_lock(&stop.lock);
+	bool mine = stop.unmounter == UNMOUNTER_NONE;
+	if (mine)
+		stop.unmounter = UNMOUNTER_THREAD;
+	pthread_mutex_unlock(&stop.lock);
+	if (!mine || !flush_and_detach())
+		told_to_end(-1);
+	return NULL;
+}
+
+int fs_stop_start(const char *mountpoint)
+{
+	char dev[32];
+	unsigned major_nr, minor_nr;
+	int err = bdi_find(mountpoint, dev, sizeof(dev));
+	if (err != 0)
+		return err;
+	if (sscanf(dev, "%u:%u", &major_nr, &minor_nr) != 2)
+		return -EINVAL;
+	if (snprintf(stop.mountpoint, sizeof(stop.mountpoint), "%s", mountpoint) >= (int)sizeof(stop.mountpoint))
+		return -ENAMETOOLONG;
+	stop.dev = makedev(major_nr, minor_nr);
+	char abort_path[96];
+	if (bdi_abort_path(mountpoint, abort_path, sizeof(abort_path)) == 0)
+		stop.abort_fd = open(abort_path, O_WRONLY | O_CLOEXEC);
+	/* The loop runs on this thread from now on: a failed detach interrupts it here. */
+	stop.loop_thread = pthread_self();
+	err = quiet_thread_start(&stop.thread, stop_thread_main, NULL);
+	if (err != 0)
+		return -err;
+	atomic_store(&stop.thread_listens, true);
+	/* A signal that came before the thread listened has already ended the loop. */
+	return 0;
+}
+
+void fs_stop_unmount(struct fuse_session *se)
+{
+	pthread_mutex_lock(&stop.lock);
+	bool caller = stop.unmounter == UNMOUNTER_NONE;
+	if (caller)
+		stop.unmounter = UNMOUNTER_CALLER;
+	pthread_mutex_unlock(&stop.lock);
+	if (caller) {
+		fuse_session_unmount(se);
+		return;
+	}
+	/* The thread detaches the mount. fuse_session_unmount unmounts by path unless the connection has ended
+	 * (then it only closes /dev/fuse and frees its copy of the path): after one signal the kernel ended it at
+	 * the last close; after a second, mappings may still hold it, and it is ended here. */
+	if (stop.abort_fd >= 0) {
+		if (write(stop.abort_fd, "1", 1) != 1) {
+			/* ENOTCONN: it had ended already. */
+		}
+		fuse_session_unmount(se);
+	}
+	/* Without fusectl the path is left alone, and with it 26 bytes of libfuse's until the exit:
+	 * fuse_session_destroy closes /dev/fuse, which ends the connection all the same. */
+}
+
+void fs_stop_end(void)
+{
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
+		struct sigaction old;
+		if (sigaction(stop_signals[i], NULL, &old) == 0 && old.sa_handler == on_stop_signal)
+			signal(stop_signals[i], SIG_DFL);
+	}
+	if (atomic_exchange(&stop.thread_listens, false)) {
+		char byte = 'q';
+		/* The pipe is empty or holds one byte: room for this one. */
+		if (write(stop.pipe_wr, &byte, 1) == 1)
+			pthread_join(stop.thread, NULL);
+		else
+			pthread_detach(stop.thread);
+	}
+	if (stop.pipe_rd >= 0)
+		close(stop.pipe_rd);
+	if (stop.pipe_wr >= 0)
+		close(stop.pipe_wr);
+	if (stop.abort_fd >= 0)
+		close(stop.abort_fd);
+	stop.pipe_rd = stop.pipe_wr = stop.abort_fd = -1;
+}

@@ -1,0 +1,33 @@
+/* fs_stop.h - SIGTERM, SIGINT and SIGHUP: stop without losing what live mappings stored.
+ *
+ * The kernel writes a shared mapping's dirty pages back through the daemon. A daemon that ends its loop and
+ * closes /dev/fuse while a process still maps a segment loses every store made since the last writeback, and
+ * the mapping goes on taking stores that can never arrive. So the first signal makes mmfs do what
+ * `umount -l` and a patient daemon would: write the dirty pages back (syncfs), detach the mount from its
+ * mountpoint (nothing new can be opened), and go on serving what is still open or mapped until the kernel
+ * ends the connection at its last close. A second signal ends the loop at once. */
+#ifndef MMFS_FS_STOP_H
+#define MMFS_FS_STOP_H
+
+struct fuse_session;
+
+/* Sets the handlers of SIGTERM, SIGINT and SIGHUP (each one not ignored: a shell starts background jobs
+ * with SIGINT ignored, and that choice stands) and ignores SIGPIPE. Until fs_stop_start, a signal ends the
+ * loop at once, as libfuse's own handlers would. Returns 0 or -errno. */
+int fs_stop_install(struct fuse_session *se);
+
+/* Starts the thread that acts on the first signal, for the mount at mountpoint (absolute). Call after
+ * going to the background (a fork keeps no thread) and before the loop. Returns 0 or -errno; without the
+ * thread every signal ends the loop at once. */
+int fs_stop_start(const char *mountpoint);
+
+/* After the loop, in place of fuse_session_unmount: unmounts, unless the first signal's thread has taken
+ * the unmount on (a second unmount by path could hit whatever is mounted there by then); then it ends the
+ * connection, which that thread's detach left to the last close. */
+void fs_stop_unmount(struct fuse_session *se);
+
+/* Restores the default handlers and ends the thread. Call after the session's /dev/fuse descriptor is
+ * closed (fuse_session_destroy): a syncfs of the thread's that waits for the loop then fails at once. */
+void fs_stop_end(void);
+
+#endif

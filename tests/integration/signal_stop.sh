@@ -1,0 +1,94 @@
+#!/bin/sh
+# signal_stop.sh - SIGTERM while a process maps a segment loses no store: the daemon writes the dirty pages
+# back, detaches the mount (nothing new opens), serves the mapping until its last close, then exits 0 with
+# every store in the segment; a second signal stops it at once, keeping what was stored before the first.
+# shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+
+mounted() { grep -qs " $MNT fuse" /proc/mounts; }
+# shellcheck disable=SC2317 # run by wait_for
+not_mounted() { ! mounted; }
+# shellcheck disable=SC2317 # run by wait_for
+daemon_gone() { ! kill -0 "$DAEMON_PID" 2>/dev/null; }
+# shellcheck disable=SC2317 # run by wait_for
+says_still_serving() { grep -q "still serving the segments that are open or mapped" "$DAEMON_LOG"; }
+
+# hold_mapping NAME: a process maps NAME (8 KiB, made here), stores FIRST at 0, says "mapped" and waits for a
+# line on its stdin; then it stores LATER at 5, unmaps, closes, says "done" and exits. Sets MAPPER; the FIFOs
+# $WORK/to and $WORK/from carry the lines.
+hold_mapping() {
+	rm -f "$WORK/to" "$WORK/from"
+	mkfifo "$WORK/to" "$WORK/from"
+	"$PYTHON" -c '
+import mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+os.ftruncate(fd, 8192)
+m = mmap.mmap(fd, 8192)
+m[0:5] = b"FIRST"
+print("mapped", flush=True)
+sys.stdin.readline()
+m[5:10] = b"LATER"
+m.close()
+os.close(fd)
+print("done", flush=True)
+' "$1" <"$WORK/to" >"$WORK/from" &
+	MAPPER=$!
+	track_pid "$MAPPER"
+	exec 8>"$WORK/to" 9<"$WORK/from"
+	read -r said <&9
+	expect_eq "mapper" mapped "$said"
+}
+
+segment_head() {
+	head -c 10 "$MNT/seg"
+}
+
+# One signal: detached at once, the daemon stays for the mapping, and every store arrives.
+mmfs_start
+hold_mapping "$MNT/seg"
+kill -TERM "$DAEMON_PID"
+wait_for not_mounted || fail "still mounted 60 s after SIGTERM"
+kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon exited while a process still mapped a segment"
+expect_fail "open after the detach" test -e "$MNT/seg"
+# Said a second after the detach, when the kernel has not ended the connection by then.
+wait_for says_still_serving || fail "no word of the segments still served: $(cat "$DAEMON_LOG")"
+kill -0 "$DAEMON_PID" 2>/dev/null || fail "the daemon exited while a process still mapped a segment"
+echo go >&8
+read -r said <&9
+expect_eq "mapper after the stop" "done" "$said"
+exec 8>&- 9<&-
+wait "$MAPPER"
+expect_eq "mapper exit status" 0 "$?"
+wait_for daemon_gone || fail "the daemon still runs 60 s after the last mapping went"
+wait "$DAEMON_PID"
+expect_eq "exit status after SIGTERM" 0 "$?"
+DAEMON_PID=""
+mmfs_start
+expect_eq "stores before and after SIGTERM" FIRSTLATER "$(segment_head)"
+rm "$MNT/seg"
+
+# Two signals: the second stops the daemon while the mapping lives; what was stored before the first signal
+# was written back, and no mount is left behind, dead or alive.
+hold_mapping "$MNT/seg"
+kill -TERM "$DAEMON_PID"
+wait_for not_mounted || fail "still mounted 60 s after SIGTERM"
+kill -TERM "$DAEMON_PID"
+wait_for daemon_gone || fail "the daemon still runs 60 s after a second signal"
+wait "$DAEMON_PID"
+expect_eq "exit status after two signals" 0 "$?"
+DAEMON_PID=""
+mounted && fail "a mount is left after two signals"
+echo go >&8
+read -r said <&9
+exec 8>&- 9<&-
+wait "$MAPPER"
+mmfs_start
+expect_eq "stores before the first signal" FIRST "$(head -c 5 "$MNT/seg")"
+
+# Nothing open: SIGHUP stops at once.
+kill -HUP "$DAEMON_PID"
+wait "$DAEMON_PID"
+expect_eq "exit status after SIGHUP" 0 "$?"
+DAEMON_PID=""
+mounted && fail "still mounted after SIGHUP"
+finish
