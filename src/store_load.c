@@ -191,8 +191,23 @@ static int load_dir(struct store *store, struct node *dir, struct seen *seen)
 	return err;
 }
 
+/* The root's own record, written by a chmod or chown of the mount's root: kept across restarts like any
+ * directory's. Without one the root keeps the mode and owner this mount gives it (store_config). */
+static void load_root_meta(struct store *store)
+{
+	char buf[META_MAX_LEN];
+	struct meta meta;
+	ssize_t n = fgetxattr(store->root->fd, META_XATTR, buf, sizeof(buf));
+	if (n <= 0 || meta_decode(buf, (size_t)n, &meta) != 0 || !S_ISDIR(meta.mode))
+		return;
+	store->root->mode = meta.mode;
+	store->root->uid = meta.uid;
+	store->root->gid = meta.gid;
+}
+
 int store_load(struct store *store)
 {
+	load_root_meta(store);
 	struct seen seen = { 0 };
 	int err = load_dir(store, store->root, &seen);
 	free(seen.inos);

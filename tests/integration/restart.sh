@@ -1,6 +1,7 @@
 #!/bin/sh
 # restart.sh - after the daemon is SIGKILLed, starting it again on the same backing brings back every segment
-# with every byte, its capacity, mode, owner, times and user attributes, plus directories and links.
+# with every byte, its capacity, mode, owner, times and user attributes, plus directories (the root's mode and
+# owner included) and links.
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 
@@ -83,6 +84,20 @@ mmfs_start
 expect_eq "entries after a clean stop and start" "$before" "$(state)"
 expect_eq "mtimes after a clean stop and start" "$mtimes_before" "$(mtimes)"
 cmp -s "$WORK/ref/bin" "$MNT/dir/sub/bin" || fail "random bytes differ after the second restart"
+
+# The root of the mount keeps a chmod and a chown too, across a crash and a clean stop; the backing
+# directory stays the daemon's own.
+chmod 751 "$MNT"
+chown 42:43 "$MNT"
+mmfs_crash
+mmfs_start
+expect_eq "mode and owner of the root after a crash" "751 42:43" "$(stat -c '%a %u:%g' "$MNT")"
+mmfs_stop
+mmfs_start
+expect_eq "mode and owner of the root after a clean stop" "751 42:43" "$(stat -c '%a %u:%g' "$MNT")"
+expect_eq "the backing directory" "700 $(id -u):$(id -g)" "$(stat -c '%a %u:%g' "$BACKING")"
+chmod 755 "$MNT"
+chown 0:0 "$MNT"
 mmfs_stop
 
 # Plain segments carry their metadata on the backing inode (their mode plus the sticky bit, no record),

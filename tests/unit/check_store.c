@@ -1608,6 +1608,37 @@ START_TEST(test_restart_brings_back_names_contents_and_metadata)
 }
 END_TEST
 
+START_TEST(test_restart_keeps_a_chmod_and_chown_of_the_root)
+{
+	open_store();
+	struct stat st;
+	struct store_setattr req = { .valid = STORE_SET_MODE | STORE_SET_UID | STORE_SET_GID,
+				     .mode = 0751, .uid = 1000, .gid = 100 };
+	ck_assert_int_eq(store_setattr(store, root, &req, &st), 0);
+	/* The mount's default for the root applies only to a root nobody changed. */
+	config.root_mode = 01777;
+	reopen_store();
+	st = attr(root);
+	ck_assert_uint_eq(st.st_mode, S_IFDIR | 0751);
+	ck_assert_uint_eq(st.st_uid, 1000);
+	ck_assert_uint_eq(st.st_gid, 100);
+	/* The backing directory itself stays private to the daemon. */
+	struct stat bst;
+	ck_assert_int_eq(stat(backing, &bst), 0);
+	ck_assert_uint_eq(bst.st_mode & 07777, 0700);
+}
+END_TEST
+
+START_TEST(test_restart_gives_an_unchanged_root_the_mount_default)
+{
+	open_store();
+	create(root, "seg");
+	config.root_mode = 01777;
+	reopen_store();
+	ck_assert_uint_eq(attr(root).st_mode, S_IFDIR | 01777);
+}
+END_TEST
+
 START_TEST(test_restart_keeps_a_removal_and_a_rename)
 {
 	open_store();
@@ -1873,6 +1904,8 @@ Suite *store_suite(void)
 
 	tc = store_tcase("persistence");
 	tcase_add_test(tc, test_restart_brings_back_names_contents_and_metadata);
+	tcase_add_test(tc, test_restart_keeps_a_chmod_and_chown_of_the_root);
+	tcase_add_test(tc, test_restart_gives_an_unchanged_root_the_mount_default);
 	tcase_add_test(tc, test_restart_keeps_a_removal_and_a_rename);
 	tcase_add_test(tc, test_restart_keeps_the_mode_of_a_fifo);
 	tcase_add_test(tc, test_restart_keeps_the_metadata_of_files_with_and_without_a_record);
