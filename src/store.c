@@ -395,8 +395,8 @@ int node_resize(struct store *store, struct node *node, uint64_t size)
 	 * close); resizing it would take from a count it is no longer in. */
 	if (!node->accounted)
 		return -ENOENT;
-	if (size == node->size)
-		return 0;
+	/* The same size goes on to the backing file all the same: truncate(2) marks the times even then, as
+	 * Linux does on every file system, and the backing inode keeps them for a restart. */
 	node_prealloc_settle(store, node);
 	/* Only growth is held to the capacity: a segment already past it (a record edited by hand, or a
 	 * capacity from before) may always shrink. */

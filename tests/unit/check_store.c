@@ -881,6 +881,29 @@ START_TEST(test_open_of_a_directory_is_eisdir)
 }
 END_TEST
 
+START_TEST(test_setattr_to_the_same_size_marks_the_times)
+{
+	struct stat st;
+	open_store();
+	struct node *node = create(root, "seg");
+	put(node, 0, "abcdef");
+	struct timespec old = { .tv_sec = 1000000000, .tv_nsec = 0 };
+	struct store_setattr req = { .valid = STORE_SET_MTIME, .mtime = old };
+	ck_assert_int_eq(store_setattr(store, node, &req, &st), 0);
+	ck_assert_int_eq(st.st_mtim.tv_sec, 1000000000);
+	req = (struct store_setattr){ .valid = STORE_SET_SIZE, .size = 6 };
+	ck_assert_int_eq(store_setattr(store, node, &req, &st), 0);
+	ck_assert_int_eq(st.st_size, 6);
+	ck_assert_int_gt(st.st_mtim.tv_sec, 1000000000);
+	ck_assert_int_gt(st.st_ctim.tv_sec, 1000000000);
+	/* And the backing file keeps them for a restart. */
+	reopen_store();
+	struct node *found = NULL;
+	ck_assert_int_eq(store_lookup(store, root, "seg", &found, &st), 0);
+	ck_assert_int_gt(st.st_mtim.tv_sec, 1000000000);
+}
+END_TEST
+
 START_TEST(test_setattr_size_grows_with_zeros_and_shrinks)
 {
 	char buf[16];
@@ -1855,6 +1878,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_write_past_the_end_leaves_a_hole_of_zeros);
 	tcase_add_test(tc, test_open_of_a_directory_is_eisdir);
 	tcase_add_test(tc, test_setattr_size_grows_with_zeros_and_shrinks);
+	tcase_add_test(tc, test_setattr_to_the_same_size_marks_the_times);
 	tcase_add_test(tc, test_setattr_changes_mode_owner_and_times);
 	suite_add_tcase(s, tc);
 
