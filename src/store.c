@@ -589,12 +589,15 @@ void store_statfs(struct store *store, struct statvfs *out)
 	uint64_t total_blocks = store->pool.byte_limit / STORE_BLOCK;
 	out->f_bsize = STORE_BLOCK;
 	out->f_frsize = STORE_BLOCK;
-	out->f_blocks = total_blocks;
-	out->f_bfree = used_blocks >= total_blocks ? 0 : total_blocks - used_blocks;
+	/* A pool started smaller than what it already holds (store_load takes it all) shows all of that used:
+	 * statfs has no way to say "more used than there is", and a smaller count would hide segments. */
+	out->f_blocks = used_blocks > total_blocks ? used_blocks : total_blocks;
+	out->f_bfree = out->f_blocks - used_blocks;
 	out->f_bavail = out->f_bfree;
-	out->f_files = store->pool.node_limit;
-	out->f_ffree = store->pool.node_used >= store->pool.node_limit ? 0 : store->pool.node_limit -
-		store->pool.node_used;
+	uint64_t nodes = store->pool.node_used > store->pool.node_limit ? store->pool.node_used
+									 : store->pool.node_limit;
+	out->f_files = nodes;
+	out->f_ffree = nodes - store->pool.node_used;
 	out->f_favail = out->f_ffree;
 	out->f_namemax = STORE_NAME_MAX;
 	pthread_mutex_unlock(&store->lock);

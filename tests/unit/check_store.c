@@ -1233,6 +1233,25 @@ START_TEST(test_statfs_reports_the_pool_in_4k_blocks_and_inodes)
 }
 END_TEST
 
+START_TEST(test_statfs_of_a_pool_smaller_than_its_contents_shows_them_all_used)
+{
+	open_store();
+	static char block[3 * 4096];
+	struct node *node = create(root, "a");
+	ck_assert_int_eq(write_at(node, 0, block, sizeof(block)), sizeof(block));
+	create(root, "b");
+	/* Started again with less room than the segments already take: it takes them all (store_load). */
+	config.pool_bytes = 4096;
+	config.pool_nodes = 1;
+	reopen_store();
+	struct statvfs sv = stats();
+	ck_assert_uint_eq(sv.f_blocks, 3);
+	ck_assert_uint_eq(sv.f_bfree, 0);
+	ck_assert_uint_eq(sv.f_files, 3);
+	ck_assert_uint_eq(sv.f_ffree, 0);
+}
+END_TEST
+
 /* ---- extended attributes ---- */
 
 START_TEST(test_xattr_own_attributes_read_with_getxattr_size_rules)
@@ -1901,6 +1920,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_an_unlinked_open_segment_keeps_its_bytes_until_release);
 	tcase_add_test(tc, test_running_out_of_inodes_is_enospc_on_create);
 	tcase_add_test(tc, test_statfs_reports_the_pool_in_4k_blocks_and_inodes);
+	tcase_add_test(tc, test_statfs_of_a_pool_smaller_than_its_contents_shows_them_all_used);
 	suite_add_tcase(s, tc);
 
 	tc = store_tcase("xattr");
