@@ -1,5 +1,7 @@
 /* ctx.c - a verb's command line into the context, and a segment NAME into its path under the checked mount. */
 #include <errno.h>
+#include <stdbool.h>
+#include <string.h>
 
 #include "args.h"
 #include "mmf.h"
@@ -7,9 +9,11 @@
 #include "name.h"
 #include "report.h"
 
-int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t pathlen)
+/* ctx_segment_path, or ctx_dir_path when dir is true. */
+static int name_to_path(struct mmf_ctx *ctx, const char *name, bool dir, char *path, size_t pathlen)
 {
 	const char *problem = name_problem(name);
+	size_t len = strlen(name);
 	int rc;
 
 	/* The name first: a wrong command line is wrong whatever is mounted. An empty one has nothing to
@@ -20,6 +24,12 @@ int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t p
 		report_fail(name, "%s", problem);
 		return MMF_EXIT_USAGE;
 	}
+	/* "x/" can only name a directory: say so, instead of what opening it would say ("is a directory"
+	 * for a name that is not there at all, or "not a directory" for a segment). */
+	if (!dir && name[len - 1] == '/') {
+		report_fail(name, "a segment name cannot end in '/'");
+		return MMF_EXIT_USAGE;
+	}
 	if (ctx->mount[0] == '\0') {
 		rc = mount_find(ctx->mount_opt, ctx->mount, sizeof ctx->mount);
 		if (rc != 0)
@@ -28,6 +38,16 @@ int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t p
 	if (name_path(ctx->mount, name, path, pathlen) != 0)
 		return report_errno(name, ENAMETOOLONG);
 	return 0;
+}
+
+int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t pathlen)
+{
+	return name_to_path(ctx, name, false, path, pathlen);
+}
+
+int ctx_dir_path(struct mmf_ctx *ctx, const char *name, char *path, size_t pathlen)
+{
+	return name_to_path(ctx, name, true, path, pathlen);
 }
 
 int ctx_args(struct mmf_ctx *ctx, int argc, char **argv, const struct args_spec *spec, struct args *a)

@@ -9,10 +9,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/vfs.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "mmf.h"
 #include "report.h"
+#include "seginfo.h"
 
 /* As many symbolic links as the kernel follows in one path (MAXSYMLINKS) before ELOOP. */
 #define DEST_MAX_LINKS 40
@@ -155,7 +157,6 @@ static void catch_signals(void)
 static int open_temp(const char *path, struct dest *d, const struct stat *old, bool exists)
 {
 	const char *slash = strrchr(d->target, '/');
-	int rc;
 
 	if (snprintf(d->temp, sizeof d->temp, "%.*s/.%.*s" DEST_TEMP_SUFFIX, (int)(slash - d->target),
 		     d->target, DEST_TEMP_BASE_MAX, slash + 1) >= (int)sizeof d->temp) {
@@ -171,18 +172,33 @@ static int open_temp(const char *path, struct dest *d, const struct stat *old, b
 		return report_fail(path, "cannot make a temporary file beside it: %s (nothing changed)",
 				   strerror(err));
 	}
-	rc = take_over(d->fd, old, exists);
-	if (rc != 0) {
-		dest_abort(d);
-		return report_fail(path, "cannot give the new file the old one's mode: %s (nothing changed)",
-				   strerror(-rc));
-	}
+	/* The old file's mode and owner are given at dest_commit: until then the temporary file stays
+	 * mkostemp's 0600, private, and writable by mmf for the lifetime attribute. */
+	d->old = *old;
+	d->exists = exists;
+	return 0;
+}
+
+/*
+ * Makes the temporary file persistent if it is a transient segment (on an mmfs mount whose default is
+ * -o lifetime=transient): it would otherwise be reclaimed at its last close, before the rename, and the
+ * copy lost. Done only once the copy is complete, so that a copy killed before then still leaves nothing
+ * behind there. Elsewhere the attribute is not there and nothing is set. Returns 0 or a negative errno.
+ */
+static int keep_persistent(int fd)
+{
+	static const char persistent[] = "persistent";
+
+	if (!seginfo_transient(fd))
+		return 0;
+	if (fsetxattr(fd, SEGINFO_LIFETIME_XATTR, persistent, sizeof persistent - 1, 0) != 0)
+		return -errno;
 	return 0;
 }
 
 int dest_open(const char *path, struct dest *d)
 {
-	struct stat old;
+	struct stat old = { 0 };
 	bool exists = false;
 	int rc;
 
@@ -203,7 +219,23 @@ int dest_open(const char *path, struct dest *d)
 int dest_commit(const char *path, struct dest *d)
 {
 	int err = 0;
+	int rc;
 
+	if (d->kind == DEST_REPLACE && dest_stop == 0) {
+		rc = keep_persistent(d->fd);
+		if (rc != 0) {
+			report_fail(path, "cannot make the copy persistent: %s (nothing changed)", strerror(-rc));
+			dest_abort(d);
+			return MMF_EXIT_FAIL;
+		}
+		rc = take_over(d->fd, &d->old, d->exists);
+		if (rc != 0) {
+			report_fail(path, "cannot give the new file the old one's mode: %s (nothing changed)",
+				    strerror(-rc));
+			dest_abort(d);
+			return MMF_EXIT_FAIL;
+		}
+	}
 	/* fsync first: a rename that reached the disk before the bytes could leave an empty file after a
 	 * crash, where the old one was. */
 	if (d->kind == DEST_REPLACE && fsync(d->fd) != 0)

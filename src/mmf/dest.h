@@ -4,6 +4,8 @@
 
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
+#include <sys/stat.h>
 
 enum dest_kind {
 	DEST_DIRECT,   /* not a regular file (a FIFO, a device, /dev/stdout): written in place */
@@ -15,6 +17,8 @@ struct dest {
 	int fd;                  /* where the bytes go */
 	char target[PATH_MAX];   /* DEST_REPLACE: the file replaced, symbolic links followed */
 	char temp[PATH_MAX];     /* DEST_REPLACE: the temporary file, "" once renamed or removed */
+	struct stat old;         /* DEST_REPLACE: the lstat of the file replaced, when exists */
+	bool exists;             /* DEST_REPLACE: whether there is a file to replace */
 };
 
 /*

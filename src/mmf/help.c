@@ -41,7 +41,8 @@ static const struct help_text verb_help[] = {
 	{ "save",
 	  "Usage: mmf save NAME PATH\n"
 	  "Copy the bytes of segment NAME into the ordinary file PATH (created or replaced).\n"
-	  "A regular PATH is replaced only once the whole copy is written and flushed beside it.\n" },
+	  "A regular PATH is replaced only once the whole copy is written and flushed beside it.\n"
+	  "On an mmfs mount the copy is persistent, whatever the mount's default lifetime.\n" },
 	{ "lock",
 	  "Usage: mmf lock NAME [--shared] [--timeout S] -- COMMAND...\n"
 	  "Run COMMAND while holding a lock on segment NAME (flock(2): the named mutex, released by the kernel\n"
@@ -49,9 +50,11 @@ static const struct help_text verb_help[] = {
 	  "  -s, --shared     take a shared lock (many holders) instead of an exclusive one\n"
 	  "  -w, --timeout S  give up after S seconds (decimals allowed; 0: do not wait): exit 1\n" },
 	{ "ls",
-	  "Usage: mmf ls [-l] [DIR]\n"
+	  "Usage: mmf ls [-l | -0] [DIR]\n"
 	  "List the segments under the mount (or under its directory DIR), one name a line, sorted.\n"
-	  "  -l, --long       also show length, capacity, lifetime, owner and mode\n" },
+	  "A newline, tab, backslash or other control character in a name is escaped (\\n, \\t, \\\\, \\ooo).\n"
+	  "  -l, --long       also show length, capacity, lifetime, owner and mode\n"
+	  "  -0, --null       write the names exactly, each ended by a NUL byte instead of a newline\n" },
 	{ "info",
 	  "Usage: mmf info NAME\n"
 	  "Show the segment's name, length, capacity, lifetime, owner, group, mode and time of last modification.\n" },
@@ -77,7 +80,8 @@ void help_main(FILE *out)
 	      "  save NAME PATH   copy a segment to a file (Save-MemoryMappedFile)\n"
 	      "  lock NAME [--shared] [--timeout S] -- COMMAND...\n"
 	      "                   run COMMAND holding the segment's lock (the named mutex)\n"
-	      "  ls [-l] [DIR]    list segments\n"
+	      "  ls [-l | -0] [DIR]\n"
+	      "                   list segments\n"
 	      "  info NAME        show a segment's length, capacity, lifetime, owner and mode\n"
 	      "  wait NAME [--timeout S]\n"
 	      "                   wait until a segment is next modified (exit 124 on timeout)\n"

@@ -43,6 +43,8 @@ static int help_command(int argc, char **argv)
 		help_main(stdout);
 		return MMF_EXIT_OK;
 	}
+	if (argc > 2)
+		return report_usage("mmf", "'help' takes one VERB at most: unexpected '%s'", argv[2]);
 	if (help_verb(argv[1], stdout) != 0)
 		return report_usage("mmf", "unknown verb '%s'", argv[1]);
 	return MMF_EXIT_OK;
@@ -58,6 +60,7 @@ int main(int argc, char **argv)
 	};
 	struct mmf_ctx ctx = { .verb = "mmf", .mount_opt = NULL, .mount = "" };
 	const char *verb;
+	int asked = 0;   /* 'h' or 'V' when --help or --version came first, done once all options are read */
 	int c;
 
 	opterr = 0;
@@ -68,11 +71,10 @@ int main(int argc, char **argv)
 			break;
 		switch (c) {
 		case 'h':
-			help_main(stdout);
-			return close_stdout(MMF_EXIT_OK);
 		case 'V':
-			help_version(stdout);
-			return close_stdout(MMF_EXIT_OK);
+			if (asked == 0)
+				asked = c;
+			break;
 		case 'M':
 			if (*optarg == '\0')
 				return report_usage("mmf", "option '--mount' needs a directory, not an empty value");
@@ -82,6 +84,17 @@ int main(int argc, char **argv)
 			return args_bad_option("mmf", c, argv, options);
 		}
 	}
+	/* --help and --version take no operand: one left over (a verb, a typo) is a mistake worth saying,
+	 * not something to ignore. */
+	if (asked != 0 && optind < argc)
+		return report_usage("mmf", "'%s' takes no operand: unexpected '%s'",
+				    asked == 'h' ? "--help" : "--version", argv[optind]);
+	if (asked == 'h')
+		help_main(stdout);
+	else if (asked == 'V')
+		help_version(stdout);
+	if (asked != 0)
+		return close_stdout(MMF_EXIT_OK);
 	if (optind >= argc)
 		return report_usage("mmf", "no verb given: new, open, write, read, rm, save, lock, ls, info "
 				    "or wait");

@@ -19,12 +19,15 @@ struct mmf_ctx {
 };
 
 /*
- * Checks NAME (relative, not leaving the mount), then finds and checks the mount, then writes the
- * segment's path into path. Reports any problem itself. Returns 0, or the exit status to end with:
+ * Checks NAME (relative, not leaving the mount, not ending in '/'), then finds and checks the mount, then
+ * writes the segment's path into path. Reports any problem itself. Returns 0, or the exit status to end with:
  * MMF_EXIT_USAGE for a bad name, MMF_EXIT_FAIL for a missing mount or a path too long.
  * ctx_args must have run first (it names the verb).
  */
 int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t pathlen);
+/* As ctx_segment_path, for a directory NAME (mmf ls DIR): a NAME that ends in '/' is fine there, while
+ * ctx_segment_path refuses it (usage), since it cannot name a segment. */
+int ctx_dir_path(struct mmf_ctx *ctx, const char *name, char *path, size_t pathlen);
 
 struct args_spec;
 struct args;

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <pwd.h>
 #include <grp.h>
 #include <stdlib.h>
@@ -12,11 +13,14 @@
 
 #include "size.h"
 
-/* Reads a short text attribute into buf; "-" when the segment has none or it cannot be read, since one
- * missing column should not hide the rest. */
-static void text_xattr(const char *path, const char *name, char *buf, size_t buflen)
+/* getxattr or lgetxattr. */
+typedef ssize_t xattr_getter(const char *path, const char *name, void *value, size_t size);
+
+/* Reads a short text attribute into buf with get; "-" when the segment has none or it cannot be read, since
+ * one missing column should not hide the rest. */
+static void text_xattr(xattr_getter *get, const char *path, const char *name, char *buf, size_t buflen)
 {
-	ssize_t n = getxattr(path, name, buf, buflen - 1);
+	ssize_t n = get(path, name, buf, buflen - 1);
 
 	if (n <= 0) {
 		snprintf(buf, buflen, "-");
@@ -33,9 +37,26 @@ int seginfo_get(const char *path, struct seginfo *info)
 		return -EISDIR;
 	if (!S_ISREG(info->st.st_mode))
 		return -EINVAL;
-	text_xattr(path, SEGINFO_CAPACITY_XATTR, info->capacity, sizeof info->capacity);
-	text_xattr(path, SEGINFO_LIFETIME_XATTR, info->lifetime, sizeof info->lifetime);
+	text_xattr(getxattr, path, SEGINFO_CAPACITY_XATTR, info->capacity, sizeof info->capacity);
+	text_xattr(getxattr, path, SEGINFO_LIFETIME_XATTR, info->lifetime, sizeof info->lifetime);
 	return 0;
+}
+
+void seginfo_at(int dirfd, const char *name, const struct stat *st, struct seginfo *info)
+{
+	/* "/proc/self/fd/N/" then one name: always short, however deep the directory is. */
+	char path[sizeof "/proc/self/fd//" + 3 * sizeof(int) + NAME_MAX];
+
+	info->st = *st;
+	if (snprintf(path, sizeof path, "/proc/self/fd/%d/%s", dirfd, name) >= (int)sizeof path) {
+		snprintf(info->capacity, sizeof info->capacity, "-");
+		snprintf(info->lifetime, sizeof info->lifetime, "-");
+		return;
+	}
+	/* lgetxattr: the entry was a regular file when st was taken; if a symbolic link has replaced it
+	 * since, its own (missing) attributes are shown, not those of what it points to. */
+	text_xattr(lgetxattr, path, SEGINFO_CAPACITY_XATTR, info->capacity, sizeof info->capacity);
+	text_xattr(lgetxattr, path, SEGINFO_LIFETIME_XATTR, info->lifetime, sizeof info->lifetime);
 }
 
 /* Reads a short text attribute of the open segment fd into buf; false when it has none or it cannot be read. */

@@ -20,6 +20,12 @@ struct seginfo {
  * -EINVAL for anything else that is no regular file, or the negative errno of stat. */
 int seginfo_get(const char *path, struct seginfo *info);
 
+/* Fills info for the regular file name in the directory open at dirfd, whose lstat is st, without opening
+ * it (the last close of a transient segment would reclaim it) and without its whole path, which may be
+ * longer than PATH_MAX: the attributes are read through /proc/self/fd/DIRFD/NAME, as mmf already needs
+ * /proc to find its mount. */
+void seginfo_at(int dirfd, const char *name, const struct stat *st, struct seginfo *info);
+
 /* The capacity of the open segment fd in bytes; UINT64_MAX when unlimited or unreadable (nothing to check
  * against then: the write itself still fails with EFBIG). */
 uint64_t seginfo_capacity(int fd);

@@ -43,16 +43,29 @@ static char *join(char **strings, int n, size_t *len)
 	return buf;
 }
 
+/* "byte" or "bytes" for n of them: a capacity of 1 byte, or 1 more byte, is a common case (--size 1). */
+static const char *bytes(uint64_t n)
+{
+	return n == 1 ? "byte" : "bytes";
+}
+
+/* The verb that goes with n bytes: "1 byte does", "2 bytes do". */
+static const char *does(uint64_t n)
+{
+	return n == 1 ? "does" : "do";
+}
+
 static int exceeded(const char *name, uint64_t capacity, uint64_t needed)
 {
-	return report_fail(name, "capacity exceeded: %" PRIu64 " bytes do not fit in a capacity of %" PRIu64
-			   " bytes (nothing written)", needed, capacity);
+	return report_fail(name, "capacity exceeded: %" PRIu64 " %s %s not fit in a capacity of %" PRIu64
+			   " %s (nothing written)", needed, bytes(needed), does(needed), capacity, bytes(capacity));
 }
 
 static int append_exceeded(const char *name, uint64_t capacity, uint64_t length, uint64_t more)
 {
-	return report_fail(name, "capacity exceeded: %" PRIu64 " more bytes after %" PRIu64 " do not fit in a "
-			   "capacity of %" PRIu64 " bytes (nothing written)", more, length, capacity);
+	return report_fail(name, "capacity exceeded: %" PRIu64 " more %s after %" PRIu64 " %s not fit in a "
+			   "capacity of %" PRIu64 " %s (nothing written)", more, bytes(more), length, does(more),
+			   capacity, bytes(capacity));
 }
 
 /* The bytes the mmfs pool has free, as statvfs shows them on the mount (whole blocks, so at most a few KiB
@@ -155,7 +168,7 @@ static int read_stdin(const char *name, int fd, bool append_mode, uint64_t capac
 	r = xio_slurp(STDIN_FILENO, room > SIZE_MAX ? SIZE_MAX : (size_t)room, buf, len);
 	if (r == -EFBIG && cap_room <= pool_room)
 		return report_fail(name, "capacity exceeded: standard input does not fit in a capacity of %"
-				   PRIu64 " bytes (nothing written)", capacity);
+				   PRIu64 " %s (nothing written)", capacity, bytes(capacity));
 	if (r == -EFBIG)
 		return pool_full(name);
 	if (r != 0)

@@ -1,25 +1,34 @@
 /* verbs_ls.c - mmf ls: every segment under the mount (or one of its directories), sorted, -l for details. */
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "mmf.h"
 #include "mount.h"
-#include "name.h"
 #include "report.h"
 #include "seginfo.h"
 
+/* A segment found: its name relative to the mount, and for -l its details, taken as it was found. */
+struct entry {
+	char *name;
+	struct seginfo info;
+};
+
 struct names {
-	char **v;
+	struct entry *v;
 	size_t n;
 	size_t cap;
-	int status;   /* MMF_EXIT_FAIL once a directory could not be read */
+	bool details;      /* -l: fill each entry's info */
+	const char *top;   /* names the listed directory in messages when it is the mount itself */
+	int status;        /* MMF_EXIT_FAIL once something under it could not be read */
 };
 
 /* Returns "a/b" (or b alone when a is empty) in new memory, or NULL. */
@@ -41,78 +50,92 @@ static char *join_path(const char *a, const char *b)
 	return s;
 }
 
-static int add(struct names *l, char *name)
+/* Adds the segment base, in the directory open at dirfd, as name (which the list then owns). Returns 0 or
+ * -ENOMEM. */
+static int add(struct names *l, int dirfd, const char *base, char *name, const struct stat *st)
 {
 	if (l->n == l->cap) {
 		size_t cap = l->cap == 0 ? 64 : l->cap * 2;
-		char **v = realloc(l->v, cap * sizeof *v);
+		struct entry *v = realloc(l->v, cap * sizeof *v);
 
 		if (v == NULL)
 			return -ENOMEM;
 		l->v = v;
 		l->cap = cap;
 	}
-	l->v[l->n++] = name;
+	l->v[l->n].name = name;
+	if (l->details)
+		seginfo_at(dirfd, base, st, &l->v[l->n].info);
+	l->n++;
 	return 0;
 }
 
-static int walk_dir(DIR *d, const char *dirpath, const char *rel, struct names *l);
-
-/* walk_dir of the directory dirpath; one that cannot be read is reported and left out, as ls(1) does. */
-static int walk(const char *dirpath, const char *rel, struct names *l)
+/* Reports what could not be read under the listed directory: the listing goes on, but exits 1. */
+static void trouble(struct names *l, const char *rel, int err)
 {
-	DIR *d = opendir(dirpath);
-
-	if (d == NULL) {
-		l->status = report_errno(rel[0] != '\0' ? rel : dirpath, errno);
-		return 0;
-	}
-	return walk_dir(d, dirpath, rel, l);
+	l->status = report_errno(rel[0] != '\0' ? rel : l->top, err);
 }
 
-/* Collects the regular files under the open directory d at dirpath, named rel/..., and closes d;
- * directories are namespaces, walked into; links and other kinds of file are not segments of their own
- * and are left out. Returns 0 or -ENOMEM. */
-static int walk_dir(DIR *d, const char *dirpath, const char *rel, struct names *l)
+/*
+ * Collects the regular files under the directory open at fd, named rel/..., and closes fd. Directories are
+ * namespaces, walked into; links and other kinds of file are not segments of their own and are left out.
+ * The walk goes by directory descriptors (openat, fstatat), as find(1) does, never by whole paths, which
+ * past PATH_MAX would fail: a segment is listed however deep it is (each level holds one descriptor). An
+ * entry gone since readdir (ENOENT) is not there any more, so not listed; anything else that cannot be
+ * read is reported and the rest listed, as ls(1) does. Returns 0 or -ENOMEM.
+ */
+static int walk(int fd, const char *rel, struct names *l)
 {
+	DIR *d = fdopendir(fd);
 	int rc = 0;
 
+	if (d == NULL) {
+		trouble(l, rel, errno);
+		close(fd);
+		return 0;
+	}
 	for (;;) {
 		struct dirent *e;
 		struct stat st;
-		char *full;
 		char *name;
+		int sub;
 
 		errno = 0;
 		e = readdir(d);
 		if (e == NULL) {
 			if (errno != 0)
-				l->status = report_errno(rel[0] != '\0' ? rel : dirpath, errno);
+				trouble(l, rel, errno);
 			break;
 		}
 		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
 			continue;
-		full = join_path(dirpath, e->d_name);
 		name = join_path(rel, e->d_name);
-		if (full == NULL || name == NULL || lstat(full, &st) != 0) {
-			/* Gone since readdir: not there any more, so not listed. */
-			bool nomem = full == NULL || name == NULL;
-
-			free(full);
+		if (name == NULL) {
+			rc = -ENOMEM;
+			break;
+		}
+		if (fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+			if (errno != ENOENT)
+				trouble(l, name, errno);
 			free(name);
-			if (nomem) {
-				rc = -ENOMEM;
+			continue;
+		}
+		if (S_ISREG(st.st_mode)) {
+			rc = add(l, dirfd(d), e->d_name, name, &st);
+			if (rc != 0) {
+				free(name);
 				break;
 			}
 			continue;
 		}
-		if (S_ISDIR(st.st_mode))
-			rc = walk(full, name, l);
-		free(full);
-		if (S_ISREG(st.st_mode) && add(l, name) == 0)
-			name = NULL;
-		else if (S_ISREG(st.st_mode))
-			rc = -ENOMEM;
+		if (S_ISDIR(st.st_mode)) {
+			/* O_NOFOLLOW: a symbolic link put there since fstatat is not walked into. */
+			sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (sub >= 0)
+				rc = walk(sub, name, l);
+			else if (errno != ENOENT)
+				trouble(l, name, errno);
+		}
 		free(name);
 		if (rc != 0)
 			break;
@@ -123,7 +146,58 @@ static int walk_dir(DIR *d, const char *dirpath, const char *rel, struct names *
 
 static int by_name(const void *a, const void *b)
 {
-	return strcmp(*(char *const *)a, *(char *const *)b);
+	return strcmp(((const struct entry *)a)->name, ((const struct entry *)b)->name);
+}
+
+/*
+ * Writes name into out (when not NULL) with what would break a line escaped: \n, \t, \\ and \ooo for the
+ * other control bytes, so that every segment takes one line and two names never print alike. Returns the
+ * length of the result.
+ */
+static size_t escape(const char *name, char *out)
+{
+	size_t n = 0;
+
+	for (const unsigned char *p = (const unsigned char *)name; *p != '\0'; p++) {
+		char buf[5];
+		size_t len;
+
+		if (*p == '\\')
+			len = (size_t)snprintf(buf, sizeof buf, "\\\\");
+		else if (*p == '\n')
+			len = (size_t)snprintf(buf, sizeof buf, "\\n");
+		else if (*p == '\t')
+			len = (size_t)snprintf(buf, sizeof buf, "\\t");
+		else if (*p < 0x20 || *p == 0x7f)
+			len = (size_t)snprintf(buf, sizeof buf, "\\%03o", (unsigned)*p);
+		else
+			len = (size_t)snprintf(buf, sizeof buf, "%c", *p);
+		if (out != NULL)
+			memcpy(out + n, buf, len);
+		n += len;
+	}
+	if (out != NULL)
+		out[n] = '\0';
+	return n;
+}
+
+/* Replaces every name by its escaped form (escape). Returns 0 or -ENOMEM. */
+static int escape_all(struct names *l)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		size_t len = escape(l->v[i].name, NULL);
+		char *e;
+
+		if (len == strlen(l->v[i].name))
+			continue;
+		e = malloc(len + 1);
+		if (e == NULL)
+			return -ENOMEM;
+		escape(l->v[i].name, e);
+		free(l->v[i].name);
+		l->v[i].name = e;
+	}
+	return 0;
 }
 
 static int width_of(uintmax_t v)
@@ -138,59 +212,46 @@ static int width_of(uintmax_t v)
 }
 
 /* Prints a table: NAME LENGTH CAPACITY LIFETIME OWNER MODE, columns as wide as their widest entry. */
-static void print_long(const char *mount, const struct names *l)
+static void print_long(const struct names *l)
 {
-	struct seginfo *info = calloc(l->n + 1, sizeof *info);
-	bool *ok = calloc(l->n + 1, sizeof *ok);
 	int wname = 4, wlen = 6, wcap = 8, wowner = 5;
 	char owner[64];
 
-	if (info == NULL || ok == NULL) {
-		free(info);
-		free(ok);
-		report_errno("ls", ENOMEM);
-		return;
-	}
 	for (size_t i = 0; i < l->n; i++) {
-		char path[PATH_MAX];
-		int w;
+		const struct seginfo *info = &l->v[i].info;
+		int w = (int)strlen(l->v[i].name);
 
-		if (name_path(mount, l->v[i], path, sizeof path) != 0 || seginfo_get(path, &info[i]) != 0)
-			continue;
-		ok[i] = true;
-		w = (int)strlen(l->v[i]);
 		wname = w > wname ? w : wname;
-		w = width_of((uintmax_t)info[i].st.st_size);
+		w = width_of((uintmax_t)info->st.st_size);
 		wlen = w > wlen ? w : wlen;
-		w = (int)strlen(info[i].capacity);
+		w = (int)strlen(info->capacity);
 		wcap = w > wcap ? w : wcap;
-		w = (int)strlen(seginfo_owner(info[i].st.st_uid, owner, sizeof owner));
+		w = (int)strlen(seginfo_owner(info->st.st_uid, owner, sizeof owner));
 		wowner = w > wowner ? w : wowner;
 	}
 	printf("%-*s  %*s  %*s  %-10s  %-*s  %s\n", wname, "NAME", wlen, "LENGTH", wcap, "CAPACITY",
 	       "LIFETIME", wowner, "OWNER", "MODE");
 	for (size_t i = 0; i < l->n; i++) {
-		if (!ok[i])
-			continue;
-		printf("%-*s  %*jd  %*s  %-10s  %-*s  %04o\n", wname, l->v[i], wlen, (intmax_t)info[i].st.st_size,
-		       wcap, info[i].capacity, info[i].lifetime, wowner,
-		       seginfo_owner(info[i].st.st_uid, owner, sizeof owner),
-		       (unsigned)(info[i].st.st_mode & 07777));
+		const struct seginfo *info = &l->v[i].info;
+
+		printf("%-*s  %*jd  %*s  %-10s  %-*s  %04o\n", wname, l->v[i].name, wlen, (intmax_t)info->st.st_size,
+		       wcap, info->capacity, info->lifetime, wowner,
+		       seginfo_owner(info->st.st_uid, owner, sizeof owner),
+		       (unsigned)(info->st.st_mode & 07777));
 	}
-	free(ok);
-	free(info);
 }
 
-/* Opens the directory to list, so that one that is missing or no directory fails before anything is
- * printed. what names it in messages. Returns it, or NULL after reporting. */
-static DIR *open_top(const char *what, const char *path)
+/* Opens the directory to list (following a symbolic link, as it was named), so that one that is missing or
+ * no directory fails before anything is printed. what names it in messages. Returns its descriptor, or -1
+ * after reporting. */
+static int open_top(const char *what, const char *path)
 {
-	DIR *d = opendir(path);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	struct stat st;
 	int err;
 
-	if (d != NULL)
-		return d;
+	if (fd >= 0)
+		return fd;
 	err = errno;
 	if (err == ENOENT)
 		report_fail(what, "no such directory");
@@ -198,14 +259,22 @@ static DIR *open_top(const char *what, const char *path)
 		report_fail(what, "not a directory%s", S_ISREG(st.st_mode) ? " (a segment: see 'mmf info')" : "");
 	else
 		report_errno(what, err);
-	return NULL;
+	return -1;
 }
+
+struct ls_opts {
+	bool long_format;
+	bool null;
+};
 
 static int ls_option(int opt, const char *arg, void *data)
 {
-	bool *long_format = data;
+	struct ls_opts *o = data;
 
-	*long_format = true;
+	if (opt == 'l')
+		o->long_format = true;
+	else
+		o->null = true;
 	return 0;
 }
 
@@ -213,15 +282,16 @@ int verb_ls(struct mmf_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "long", no_argument, NULL, 'l' },
+		{ "null", no_argument, NULL, '0' },
 		{ NULL, 0, NULL, 0 },
 	};
-	bool long_format = false;
+	struct ls_opts o = { 0 };
 	const struct args_spec spec = {
-		.verb = "ls", .shortopts = "l", .longopts = longopts,
-		.command = ARGS_NO_COMMAND, .option = ls_option, .data = &long_format,
+		.verb = "ls", .shortopts = "l0", .longopts = longopts,
+		.command = ARGS_NO_COMMAND, .option = ls_option, .data = &o,
 	};
 	struct names l = { 0 };
-	DIR *top;
+	int top;
 	char path[PATH_MAX];
 	char prefix[PATH_MAX] = "";
 	struct args a;
@@ -233,10 +303,15 @@ int verb_ls(struct mmf_ctx *ctx, int argc, char **argv)
 		rc = report_usage("ls", "one DIR at most");
 		goto out;
 	}
+	/* The table's columns are for people; names ended by NUL are for programs, which want them alone. */
+	if (o.null && o.long_format) {
+		rc = report_usage("ls", "-0 (--null) and -l (--long) do not go together");
+		goto out;
+	}
 	if (a.noperands == 1) {
 		size_t len = strlen(a.operands[0]);
 
-		rc = ctx_segment_path(ctx, a.operands[0], path, sizeof path);
+		rc = ctx_dir_path(ctx, a.operands[0], path, sizeof path);
 		if (rc != 0)
 			goto out;
 		/* Names are shown relative to the mount, ready to be given back to mmf: "DIR/NAME". */
@@ -251,26 +326,31 @@ int verb_ls(struct mmf_ctx *ctx, int argc, char **argv)
 		snprintf(path, sizeof path, "%s", ctx->mount);
 	}
 	top = open_top(a.noperands == 1 ? a.operands[0] : path, path);
-	if (top == NULL) {
+	if (top < 0) {
 		rc = MMF_EXIT_FAIL;
 		goto out;
 	}
-	rc = walk_dir(top, path, prefix, &l);
+	l.details = o.long_format;
+	l.top = path;
+	rc = walk(top, prefix, &l);
+	/* Sorted by the names themselves, as -0 writes them, before any is escaped. */
+	if (rc == 0 && l.n > 0)
+		qsort(l.v, l.n, sizeof *l.v, by_name);
+	if (rc == 0 && !o.null)
+		rc = escape_all(&l);
 	if (rc != 0) {
 		rc = report_errno("ls", -rc);
 		goto out;
 	}
-	if (l.n > 0)
-		qsort(l.v, l.n, sizeof *l.v, by_name);
-	if (long_format)
-		print_long(ctx->mount, &l);
+	if (o.long_format)
+		print_long(&l);
 	else
 		for (size_t i = 0; i < l.n; i++)
-			printf("%s\n", l.v[i]);
+			printf("%s%c", l.v[i].name, o.null ? '\0' : '\n');
 	rc = l.status;
 out:
 	for (size_t i = 0; i < l.n; i++)
-		free(l.v[i]);
+		free(l.v[i].name);
 	free(l.v);
 	args_free(&a);
 	return rc;

@@ -63,7 +63,15 @@ expect_eq "content after the refused appends" "keep me" "$(cat "$MNT/Test")"
 head -c 1024 /dev/zero >"$WORK/exact"
 check "write exactly the capacity" 0 "" sh -c '"$0" write Test <"$1"' "$MMF" "$WORK/exact"
 expect_eq "length at the capacity" "1024" "$(stat -c %s "$MNT/Test")"
-check "append one byte to a full segment" 1 - "$MMF" write -a Test ""
+check "append one byte to a full segment" 1 \
+	"mmf: Test: capacity exceeded: 1 more byte after 1024 does not fit in a capacity of 1024 bytes (nothing written)" \
+	"$MMF" write -a Test ""
+"$MMF" new One --size 1 || fail "mmf new One"
+check "write past a capacity of 1 byte" 1 \
+	"mmf: One: capacity exceeded: 2 bytes do not fit in a capacity of 1 byte (nothing written)" "$MMF" write One x
+check "stdin past a capacity of 1 byte" 1 \
+	"mmf: One: capacity exceeded: standard input does not fit in a capacity of 1 byte (nothing written)" \
+	sh -c 'printf ab | "$0" write One' "$MMF"
 expect_eq "length after the refused append" "1024" "$(stat -c %s "$MNT/Test")"
 
 # Past the pool (size=1m): refused with its own message, content unchanged.
@@ -187,6 +195,22 @@ ln "$MNT/R" "$MNT/L"
 check "rm two hard links of one segment" 0 "" "$MMF" rm R L
 [ -e "$MNT/R" ] || [ -e "$MNT/L" ] && fail "rm R L left one of the links"
 rmdir "$MNT/sub"
+mmfs_stop
 
+# save onto a mount whose new files are transient (-o lifetime=transient): the copy is persistent, as mmf new
+# makes its segments, since a transient one would be reclaimed at mmf's last close and the save lost (the
+# temporary file went before it could be renamed: "No such file or directory").
+mmfs_start -o lifetime=transient
+mkdir "$MNT/t"
+"$MMF" new t/Src --size 1k || fail "mmf new t/Src on a transient mount"
+"$MMF" write t/Src "saved copy"
+check "save onto a transient mount" 0 "" "$MMF" save t/Src "$MNT/t/copy"
+expect_eq "the copy on a transient mount" "saved copy" "$(cat "$MNT/t/copy" 2>&1)"
+expect_eq "lifetime of the copy" "lifetime: persistent" "$("$MMF" info t/copy 2>&1 | grep '^lifetime:')"
+"$MMF" write t/Src "second copy"
+check "save over a copy on a transient mount" 0 "" "$MMF" save t/Src "$MNT/t/copy"
+expect_eq "the replaced copy" "second copy" "$(cat "$MNT/t/copy" 2>&1)"
+expect_eq "files on the transient mount after the saves" "Src
+copy" "$(ls -A "$MNT/t")"
 mmfs_stop
 finish

@@ -98,6 +98,54 @@ case $OUT in
 esac
 check "open with a name leaving the mount" 2 "mmf: ../x: '..' would leave the mount" "$MMF" open ../x
 
+# A segment deeper than PATH_MAX (17 directories of 250 characters) is listed like any other, and so are its
+# details: ls walks by directory descriptors, as find(1) does, where a path would be too long.
+"$PYTHON" -c '
+import os, sys
+os.chdir(sys.argv[1])
+os.mkdir("deep")
+os.chdir("deep")
+for i in range(17):
+    os.mkdir("D" * 250)
+    os.chdir("D" * 250)
+open("leaf", "w").write("x")
+' "$MNT" || fail "making a tree deeper than PATH_MAX"
+deep=$("$PYTHON" -c 'print("/".join(["deep"] + ["D" * 250] * 17 + ["leaf"]))')
+check "ls of a segment deeper than PATH_MAX" 0 "" "$MMF" ls deep
+expect_eq "ls lists the segment deeper than PATH_MAX" "$deep" "$OUT"
+check "ls -l of a segment deeper than PATH_MAX" 0 "" "$MMF" ls -l deep
+expect_eq "ls -l shows the segment deeper than PATH_MAX" "$deep 1 unlimited persistent $owner 0644" \
+	"$(printf '%s\n' "$OUT" | sed -n 2p | tr -s ' ')"
+rm -rf "$MNT/deep"
+
+# A name with a newline would read as two segments: ls writes \n for it, and so \t, \\ and \ooo for other
+# control bytes, one segment a line; -0 (--null) writes the exact names, each ended by a NUL byte, for scripts.
+mkdir "$MNT/odd"
+: >"$MNT/odd/two
+lines"
+: >"$MNT/odd/"'back\slash'
+: >"$MNT/odd/tab	bell$(printf '\a')"
+: >"$MNT/odd/plain"
+check "ls escapes what would break a line" 0 "" "$MMF" ls odd
+expect_eq "ls of odd names" 'odd/back\\slash
+odd/plain
+odd/tab\tbell\007
+odd/two\nlines' "$OUT"
+check "ls -l escapes what would break a line" 0 "" "$MMF" ls -l odd
+expect_eq "ls -l of odd names" 'odd/back\\slash
+odd/plain
+odd/tab\tbell\007
+odd/two\nlines' "$(printf '%s\n' "$OUT" | sed 1d | cut -d ' ' -f 1)"
+printf 'odd/back\\slash\0odd/plain\0odd/tab\tbell\a\0odd/two\nlines\0' >"$WORK/null"
+check "ls -0" 0 "" "$MMF" ls -0 odd
+cmp -s "$WORK/null" "$WORK/out" || fail "ls -0 writes the exact names, each ended by NUL, saw [$(od -c "$WORK/out")]"
+check "ls --null" 0 "" "$MMF" ls --null odd
+cmp -s "$WORK/null" "$WORK/out" || fail "ls --null is ls -0"
+check "ls -0 -l" 2 "mmf: ls: -0 (--null) and -l (--long) do not go together (see 'mmf ls --help')" \
+	"$MMF" ls -0 -l odd
+expect_eq "ls -0 -l prints nothing" "" "$OUT"
+rm -r "$MNT/odd"
+
 # Output that cannot be written is a failure.
 if [ -w /dev/full ]; then
 	check "ls to a full device" 1 "mmf: standard output: write error" sh -c '"$0" ls >/dev/full' "$MMF"

@@ -20,7 +20,7 @@ expect_eq "mandoc -T lint man/mmf.1 (messages)" "" "$lint"
 # One line with single spaces, so that words wrapped across lines are found too.
 text=$(mandoc -T ascii "$page" | col -bx | tr '\n' ' ' | tr -s ' ')
 for word in "mmf new" "mmf open" "mmf write" "mmf read" "mmf rm" "mmf save" "mmf lock" "mmf ls" "mmf info" \
-	"mmf wait" --mount --or-open --transient --mode --append --shared --timeout --help --version MMF_MOUNT \
+	"mmf wait" --mount --or-open --transient --mode --append --shared --timeout --help --version --null MMF_MOUNT \
 	"capacity exceeded" "no such segment" "EXIT STATUS" 124 "fusermount3"; do
 	case $text in
 	*"$word"*) ;;

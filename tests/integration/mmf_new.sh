@@ -59,6 +59,13 @@ check "new in a directory" 0 "" "$MMF" new dir/inner --size 3
 expect_eq "capacity of dir/inner" "3" "$(capacity dir/inner)"
 check "new in a missing directory" 1 "mmf: nodir/x: no such directory for this name (create it with mkdir)" \
 	"$MMF" new nodir/x --size 1
+# A name ending in '/' names a directory: said as such, whether or not one is there, and nothing is made.
+check "new with a trailing /" 2 "mmf: zz/: a segment name cannot end in '/'" "$MMF" new zz/ --size 1
+[ -e "$MNT/zz" ] && fail "new zz/ made something"
+check "new on an existing directory with a trailing /" 2 "mmf: dir/: a segment name cannot end in '/'" \
+	"$MMF" new dir/ --size 1
+check "info of a segment with a trailing /" 2 "mmf: dir/inner/: a segment name cannot end in '/'" \
+	"$MMF" info dir/inner/
 long=$(printf '%0300d' 0)
 check "name too long" 1 "mmf: $long: name too long" "$MMF" new "$long" --size 1
 

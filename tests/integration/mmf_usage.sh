@@ -33,6 +33,19 @@ case $OUT in
 *) fail "mmf --version prints [mmf (mmfs) VERSION], saw [$OUT]" ;;
 esac
 check "mmf -V" 0 "" "$MMF" -V
+# --help and --version take no operand: one left over is a usage error, not ignored.
+check "--version with an operand" 2 "mmf: '--version' takes no operand: unexpected 'extra' (see 'mmf --help')" \
+	"$MMF" --version extra
+expect_eq "--version with an operand prints nothing" "" "$OUT"
+check "-V before a verb" 2 "mmf: '--version' takes no operand: unexpected 'ls' (see 'mmf --help')" "$MMF" -V ls
+check "--help with an operand" 2 "mmf: '--help' takes no operand: unexpected 'extra' (see 'mmf --help')" \
+	"$MMF" --help extra
+expect_eq "--help with an operand prints nothing" "" "$OUT"
+check "--version then an unknown option" 2 "mmf: unknown option '--frob' (see 'mmf --help')" \
+	"$MMF" --version --frob
+check "help with two verbs" 2 "mmf: 'help' takes one VERB at most: unexpected 'extra' (see 'mmf --help')" \
+	"$MMF" help ls extra
+expect_eq "help with two verbs prints nothing" "" "$OUT"
 
 # Wrong usage: exit 2 and one line, before any mount is looked for (none is mounted yet).
 check "mmf with no verb" 2 "mmf: no verb given: new, open, write, read, rm, save, lock, ls, info or wait (see 'mmf --help')" "$MMF"
