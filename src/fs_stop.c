@@ -100,6 +100,7 @@ static int open_our_mount(void)
 	struct stat st;
 	if (fstat(fd, &st) != 0 || st.st_dev != stop.dev) {
 		close(fd);
+		errno = ENODEV; /* not ENOTCONN, which means our own mount, dead (flush_and_detach) */
 		return -1;
 	}
 	return fd;
