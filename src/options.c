@@ -185,6 +185,10 @@ static int on_option(void *data, const char *arg, int key, struct fuse_args *out
 			if (strncmp(opt, "subtype=", 8) == 0)
 				return strcmp(opt + 8, "mmfs") == 0 ? 0 :
 					refuse(raw, "-o %s: the type is always fuse.mmfs (mmf finds mounts by it)", opt);
+			/* mount(8) runs the helper again for `mount -o remount`: say what to do instead. */
+			if (strcmp(opt, "remount") == 0)
+				return refuse(raw, "-o remount: a mounted mmfs cannot be changed in place; unmount it and "
+					      "mount it again (persistent segments stay)");
 			if (is_libfuse_option(opt))
 				return 1;
 			return refuse(raw, "unknown option -o %s (see mmfs --help)", opt);

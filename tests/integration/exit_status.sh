@@ -84,6 +84,9 @@ rm -rf "$BACKING"
 BACKING=""
 new_backing
 bad_usage "an unknown option" -o "backing=$BACKING,no_such_option" "$MNT"
+# mount(8) runs the helper again for `mount -o remount`: the refusal says what to do instead.
+bad_usage "-o remount" -o "backing=$BACKING,remount,ro" "$MNT"
+grep -q "unmount it and mount it again" "$WORK/err" || fail "-o remount: no word of what to do: $(cat "$WORK/err")"
 bad_usage "size=abc" -o "backing=$BACKING,size=abc" "$MNT"
 bad_usage "size=-1" -o "backing=$BACKING,size=-1" "$MNT"
 bad_usage "nr_segments=0x" -o "backing=$BACKING,nr_segments=0x" "$MNT"
