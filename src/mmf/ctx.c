@@ -1,7 +1,11 @@
-/* ctx.c - a verb's command line into the context, and a segment NAME into its path under the checked mount. */
+/* ctx.c - a verb's command line into the context, and a segment NAME into a file opened beneath the mount. */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "args.h"
 #include "mmf.h"
@@ -9,12 +13,18 @@
 #include "name.h"
 #include "report.h"
 
-/* ctx_segment_path, or ctx_dir_path when dir is true. */
-static int name_to_path(struct mmf_ctx *ctx, const char *name, bool dir, char *path, size_t pathlen)
+int ctx_mount(struct mmf_ctx *ctx)
+{
+	if (ctx->root >= 0 || ctx->mount[0] != '\0')
+		return 0;
+	return mount_find(ctx->mount_opt, ctx->mount, sizeof ctx->mount, &ctx->root, &ctx->dev);
+}
+
+/* ctx_name, or ctx_dir_name when dir is true. */
+static int check_name(struct mmf_ctx *ctx, const char *name, bool dir)
 {
 	const char *problem = name_problem(name);
 	size_t len = strlen(name);
-	int rc;
 
 	/* The name first: a wrong command line is wrong whatever is mounted. An empty one has nothing to
 	 * show in "mmf: NAME: reason", so it is said as the verb's usage error. */
@@ -30,24 +40,83 @@ static int name_to_path(struct mmf_ctx *ctx, const char *name, bool dir, char *p
 		report_fail(name, "a segment name cannot end in '/'");
 		return MMF_EXIT_USAGE;
 	}
-	if (ctx->mount[0] == '\0') {
-		rc = mount_find(ctx->mount_opt, ctx->mount, sizeof ctx->mount);
-		if (rc != 0)
-			return rc;
+	return ctx_mount(ctx);
+}
+
+int ctx_name(struct mmf_ctx *ctx, const char *name)
+{
+	return check_name(ctx, name, false);
+}
+
+int ctx_dir_name(struct mmf_ctx *ctx, const char *name)
+{
+	return check_name(ctx, name, true);
+}
+
+int ctx_open(struct mmf_ctx *ctx, const char *name, int flags, mode_t mode)
+{
+	struct stat st;
+	int fd;
+
+	if (ctx->root < 0) {
+		ctx->root = mount_reopen(ctx->mount, ctx->dev);
+		if (ctx->root < 0) {
+			int err = ctx->root;
+
+			ctx->root = -1;
+			return err;
+		}
 	}
-	if (name_path(ctx->mount, name, path, pathlen) != 0)
-		return report_errno(name, ENAMETOOLONG);
+	fd = name_open(ctx->root, name, flags, mode);
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &st) != 0) {
+		int err = errno;
+
+		close(fd);
+		return -err;
+	}
+	/* Beneath the root is not always on the mount: another file system may be mounted inside it. */
+	if (st.st_dev != ctx->dev) {
+		close(fd);
+		return -MMF_EOTHERFS;
+	}
+	return fd;
+}
+
+int ctx_parent(struct mmf_ctx *ctx, const char *name, char *base, size_t baselen)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(name, '/');
+	const char *last = slash != NULL ? slash + 1 : name;
+
+	if (strcmp(last, ".") == 0 || strcmp(last, "..") == 0)
+		return -EISDIR;
+	if (strlen(last) >= baselen)
+		return -ENAMETOOLONG;
+	if (slash == NULL)
+		snprintf(dir, sizeof dir, ".");
+	else if (snprintf(dir, sizeof dir, "%.*s", (int)(slash - name), name) >= (int)sizeof dir)
+		return -ENAMETOOLONG;
+	memcpy(base, last, strlen(last) + 1);
+	return ctx_open(ctx, dir, O_PATH | O_DIRECTORY, 0);
+}
+
+void ctx_close_root(struct mmf_ctx *ctx)
+{
+	if (ctx->root >= 0)
+		close(ctx->root);
+	ctx->root = -1;
+}
+
+int ctx_alive(struct mmf_ctx *ctx)
+{
+	int fd = mount_reopen(ctx->mount, ctx->dev);
+
+	if (fd < 0)
+		return fd;
+	close(fd);
 	return 0;
-}
-
-int ctx_segment_path(struct mmf_ctx *ctx, const char *name, char *path, size_t pathlen)
-{
-	return name_to_path(ctx, name, false, path, pathlen);
-}
-
-int ctx_dir_path(struct mmf_ctx *ctx, const char *name, char *path, size_t pathlen)
-{
-	return name_to_path(ctx, name, true, path, pathlen);
 }
 
 int ctx_args(struct mmf_ctx *ctx, int argc, char **argv, const struct args_spec *spec, struct args *a)

@@ -58,7 +58,7 @@ int main(int argc, char **argv)
 		{ "mount", required_argument, NULL, 'M' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct mmf_ctx ctx = { .verb = "mmf", .mount_opt = NULL, .mount = "" };
+	struct mmf_ctx ctx = { .verb = "mmf", .mount_opt = NULL, .mount = "", .root = -1 };
 	const char *verb;
 	int asked = 0;   /* 'h' or 'V' when --help or --version came first, done once all options are read */
 	int c;

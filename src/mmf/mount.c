@@ -2,11 +2,14 @@
 #include "mount.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/statfs.h>
+#include <unistd.h>
 
 #include "mmf.h"
 #include "report.h"
@@ -89,12 +92,54 @@ static int not_connected(const char *dir)
 			   "(unmount it with 'fusermount3 -u %s' and mount it again)", dir);
 }
 
-int mount_find(const char *opt_dir, char *out, size_t outlen)
+/* Opens dir, the canonical path of a mount that mountinfo shows as fuse.mmfs, as an O_PATH descriptor, and
+ * checks through that descriptor what it reaches: a live FUSE mount. Sets *dev to its device. Returns the
+ * descriptor, -ENOTCONN for a dead daemon, -ENODEV for no FUSE mount, or another negative errno. */
+static int open_root(const char *dir, dev_t *dev)
+{
+	struct statfs sfs;
+	struct stat st;
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int err = 0;
+
+	if (fd < 0)
+		return -errno;
+	/* Opening the root does not reach the daemon, so a dead one shows first here: statfs of the root
+	 * fails with ENOTCONN. */
+	if (fstatfs(fd, &sfs) != 0)
+		err = errno;
+	else if ((unsigned long)sfs.f_type != MOUNT_FUSE_SUPER_MAGIC)
+		err = ENODEV;
+	else if (fstat(fd, &st) != 0)
+		err = errno;
+	if (err != 0) {
+		close(fd);
+		return -err;
+	}
+	*dev = st.st_dev;
+	return fd;
+}
+
+int mount_reopen(const char *dir, dev_t dev)
+{
+	dev_t now;
+	int fd = open_root(dir, &now);
+
+	if (fd >= 0 && now != dev) {
+		close(fd);
+		return -ENODEV;
+	}
+	if (fd < 0 && fd != -ENOTCONN)
+		return -ENODEV;
+	return fd;
+}
+
+int mount_find(const char *opt_dir, char *out, size_t outlen, int *root, dev_t *dev)
 {
 	const char *dir = opt_dir;
 	char real[PATH_MAX];
 	char fstype[64];
-	struct statfs sfs;
+	int fd = -ENODEV;
 	int rc;
 
 	if (dir == NULL) {
@@ -115,25 +160,26 @@ int mount_find(const char *opt_dir, char *out, size_t outlen)
 	rc = mounted_type(real, fstype, sizeof fstype);
 	if (rc != 0)
 		return report_fail("/proc/self/mountinfo", "%s", strerror(-rc));
-	/* realpath does not reach into the mount's root, so a dead daemon shows first here: mountinfo still
-	 * lists the mmfs, and statfs of its root fails with ENOTCONN. */
-	if (strcmp(fstype, MOUNT_FSTYPE) == 0 && statfs(real, &sfs) != 0) {
-		int err = errno;
-
-		if (err == ENOTCONN)
+	if (strcmp(fstype, MOUNT_FSTYPE) == 0) {
+		fd = open_root(real, dev);
+		if (fd == -ENOTCONN)
 			return not_connected(dir);
-		return report_fail(dir, "%s", strerror(err));
+		if (fd < 0 && fd != -ENODEV)
+			return report_fail(dir, "%s", strerror(-fd));
 	}
 	/* mountinfo names the type; statfs confirms that what this path reaches now is a FUSE mount. */
-	if (strcmp(fstype, MOUNT_FSTYPE) != 0 || (unsigned long)sfs.f_type != MOUNT_FUSE_SUPER_MAGIC) {
+	if (fd < 0) {
 		if (fstype[0] == '\0')
 			return report_fail(dir, "no mmfs mounted here "
 					   "(mount one with 'mmfs %s', or use --mount DIR or MMF_MOUNT)", dir);
 		return report_fail(dir, "no mmfs mounted here but %s "
 				   "(mount mmfs elsewhere and use --mount DIR or MMF_MOUNT)", fstype);
 	}
-	if (strlen(real) >= outlen)
+	if (strlen(real) >= outlen) {
+		close(fd);
 		return report_errno(dir, ENAMETOOLONG);
+	}
 	memcpy(out, real, strlen(real) + 1);
+	*root = fd;
 	return 0;
 }

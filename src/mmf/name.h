@@ -2,12 +2,24 @@
 #ifndef MMF_NAME_H
 #define MMF_NAME_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* Returns NULL when name is acceptable, or why it is not (empty, absolute, ".." leaving the mount). */
 const char *name_problem(const char *name);
 
-/* Writes MOUNT/NAME to out. Returns 0, or -ENAMETOOLONG (out then holds a truncated string). */
-int name_path(const char *mount, const char *name, char *out, size_t outlen);
+/*
+ * Opens name (relative) beneath the directory open at root (an O_PATH descriptor of the mount's root) with
+ * flags and mode as openat(2) takes them, resolving it so that it never leaves root: with openat2(2) and
+ * RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS, a symbolic link that stays inside is followed, while one that
+ * leads out (or is absolute) fails with EXDEV. Where the kernel has no openat2 (ENOSYS), every component is
+ * opened with O_NOFOLLOW instead, so that any symbolic link in the name fails with ELOOP (name_links_refused
+ * is then true). O_CLOEXEC is added. Returns the descriptor, or a negative errno.
+ */
+int name_open(int root, const char *name, int flags, mode_t mode);
+
+/* True once name_open has had to refuse symbolic links altogether (no openat2): ELOOP means that then. */
+extern bool name_links_refused;
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "mmf.h"
+#include "name.h"
 
 const char *report_reason(int err)
 {
@@ -23,6 +24,16 @@ const char *report_reason(int err)
 	case ENAMETOOLONG: return "name too long";
 	case ENOTCONN: return "the mount is not connected (its mmfs daemon has gone)";
 	case EROFS: return "read-only file system";
+	/* name_open refuses what would leave the mount: say why, since the name alone does not show it. */
+	case EXDEV: return "a symbolic link leads out of the mount (only relative links that stay inside it "
+			   "are followed)";
+	case MMF_EOTHERFS: return "on another file system mounted inside the mount, not a segment of it";
+	case ENODEV: return "the mount is no longer there (unmounted or replaced)";
+	case ELOOP:
+		if (name_links_refused)
+			return "a symbolic link in the name is refused (this kernel has no openat2 to keep it "
+			       "inside the mount)";
+		return strerror(err);
 	default: return strerror(err);
 	}
 }

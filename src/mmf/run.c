@@ -2,6 +2,7 @@
 #include "run.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
@@ -17,14 +18,27 @@ static void pass_on(int sig)
 		kill(run_child, sig);
 }
 
-int run_command(char *const argv[])
+int run_command(char *const argv[], bool *started)
 {
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	struct sigaction forward = { .sa_handler = pass_on };
 	struct sigaction old_int, old_quit, old_term, old_hup;
 	int status = 0;
+	int exec_err = 0;
+	int report[2];
 	pid_t pid;
 
+	if (started != NULL)
+		*started = false;
+	/* A close-on-exec pipe tells whether COMMAND started: a successful exec closes it with nothing
+	 * written, a failed one writes its errno. Its exit status alone cannot tell, since COMMAND may
+	 * exit 127 itself. */
+	if (pipe2(report, O_CLOEXEC) != 0) {
+		int err = errno;
+
+		fprintf(stderr, "mmf: %s: cannot start: %s\n", argv[0], strerror(err));
+		return 1;
+	}
 	sigemptyset(&ignore.sa_mask);
 	sigemptyset(&forward.sa_mask);
 	fflush(NULL);
@@ -41,8 +55,12 @@ int run_command(char *const argv[])
 		sigaction(SIGQUIT, &old_quit, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 		sigaction(SIGHUP, &old_hup, NULL);
+		close(report[0]);
 		execvp(argv[0], argv);
 		err = errno;
+		if (write(report[1], &err, sizeof err) != (ssize_t)sizeof err) {
+			/* Unheard, the parent takes COMMAND as started: it only keeps what it could have undone. */
+		}
 		if (err == ENOENT) {
 			fprintf(stderr, "mmf: %s: command not found\n", argv[0]);
 			_exit(127);
@@ -50,14 +68,21 @@ int run_command(char *const argv[])
 		fprintf(stderr, "mmf: %s: %s\n", argv[0], strerror(err));
 		_exit(126);
 	}
+	close(report[1]);
 	if (pid < 0) {
 		int err = errno;
 
+		close(report[0]);
 		fprintf(stderr, "mmf: %s: cannot start: %s\n", argv[0], strerror(err));
 		status = 1;
 		goto out;
 	}
 	run_child = pid;
+	while (read(report[0], &exec_err, sizeof exec_err) < 0 && errno == EINTR)
+		;
+	close(report[0]);
+	if (started != NULL)
+		*started = exec_err == 0;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			status = 1;

@@ -1,4 +1,4 @@
-/* segfile.c - opening a segment by path with the checks and messages every verb wants. */
+/* segfile.c - opening a segment by name with the checks and messages every verb wants. */
 #include "segfile.h"
 
 #include <errno.h>
@@ -9,21 +9,19 @@
 #include "mmf.h"
 #include "report.h"
 
-int segfile_open(const char *name, const char *path, int flags, bool any_access, int *fd)
+int segfile_open(struct mmf_ctx *ctx, const char *name, int flags, bool any_access, int *fd)
 {
 	struct stat st;
 	/* O_NONBLOCK so that a FIFO under the mount is refused below instead of blocking the open. */
-	int extra = O_CLOEXEC | O_NOCTTY | O_NONBLOCK;
-	int f = open(path, flags | extra);
+	int extra = O_NOCTTY | O_NONBLOCK;
+	int f = ctx_open(ctx, name, flags | extra, 0);
 
-	if (f < 0 && errno == EACCES && any_access && (flags & O_ACCMODE) == O_RDONLY)
-		f = open(path, (flags & ~O_ACCMODE) | O_WRONLY | extra);
+	if (f == -EACCES && any_access && (flags & O_ACCMODE) == O_RDONLY)
+		f = ctx_open(ctx, name, (flags & ~O_ACCMODE) | O_WRONLY | extra, 0);
 	if (f < 0) {
-		int err = errno;
-
-		if (err == ENOENT)
+		if (f == -ENOENT)
 			return report_fail(name, "no such segment (create it with 'mmf new')");
-		return report_errno(name, err);
+		return report_errno(name, -f);
 	}
 	if (fstat(f, &st) != 0) {
 		int err = errno;

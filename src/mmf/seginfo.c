@@ -2,6 +2,7 @@
 #include "seginfo.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
 #include <pwd.h>
@@ -10,7 +11,9 @@
 #include <string.h>
 #include <sys/xattr.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "mmf.h"
 #include "size.h"
 
 /* getxattr or lgetxattr. */
@@ -29,17 +32,31 @@ static void text_xattr(xattr_getter *get, const char *path, const char *name, ch
 	buf[n] = '\0';
 }
 
-int seginfo_get(const char *path, struct seginfo *info)
+int seginfo_get(struct mmf_ctx *ctx, const char *name, struct seginfo *info)
 {
-	if (stat(path, &info->st) != 0)
-		return -errno;
-	if (S_ISDIR(info->st.st_mode))
-		return -EISDIR;
-	if (!S_ISREG(info->st.st_mode))
-		return -EINVAL;
-	text_xattr(getxattr, path, SEGINFO_CAPACITY_XATTR, info->capacity, sizeof info->capacity);
-	text_xattr(getxattr, path, SEGINFO_LIFETIME_XATTR, info->lifetime, sizeof info->lifetime);
-	return 0;
+	/* "/proc/self/fd/N": the attributes of what the O_PATH descriptor holds, not of a path looked up
+	 * again (which could have changed). */
+	char path[sizeof "/proc/self/fd/" + 3 * sizeof(int)];
+	/* O_PATH: nothing is opened on the mount (the last close of a transient segment would reclaim it),
+	 * and neither read nor write permission is needed, as for stat. */
+	int fd = ctx_open(ctx, name, O_PATH, 0);
+	int rc = 0;
+
+	if (fd < 0)
+		return fd;
+	if (fstat(fd, &info->st) != 0)
+		rc = -errno;
+	else if (S_ISDIR(info->st.st_mode))
+		rc = -EISDIR;
+	else if (!S_ISREG(info->st.st_mode))
+		rc = -EINVAL;
+	if (rc == 0) {
+		snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+		text_xattr(getxattr, path, SEGINFO_CAPACITY_XATTR, info->capacity, sizeof info->capacity);
+		text_xattr(getxattr, path, SEGINFO_LIFETIME_XATTR, info->lifetime, sizeof info->lifetime);
+	}
+	close(fd);
+	return rc;
 }
 
 void seginfo_at(int dirfd, const char *name, const struct stat *st, struct seginfo *info)

@@ -16,9 +16,12 @@ struct seginfo {
 	char lifetime[32];   /* "persistent", "transient", or "-" when unknown */
 };
 
-/* Fills info for the segment at path (symbolic links followed). Returns 0, -EISDIR for a directory,
- * -EINVAL for anything else that is no regular file, or the negative errno of stat. */
-int seginfo_get(const char *path, struct seginfo *info);
+struct mmf_ctx;
+
+/* Fills info for the segment name, found as ctx_open finds it (symbolic links followed only inside the
+ * mount) but without opening it. Returns 0, -EISDIR for a directory, -EINVAL for anything else that is no
+ * regular file, or the negative errno of ctx_open. */
+int seginfo_get(struct mmf_ctx *ctx, const char *name, struct seginfo *info);
 
 /* Fills info for the regular file name in the directory open at dirfd, whose lstat is st, without opening
  * it (the last close of a transient segment would reclaim it) and without its whole path, which may be

@@ -166,6 +166,11 @@ static int read_stdin(const char *name, int fd, bool append_mode, uint64_t capac
 		pool_room = pool_room > UINT64_MAX - size ? UINT64_MAX : pool_room + size;
 	room = cap_room < pool_room ? cap_room : pool_room;
 	r = xio_slurp(STDIN_FILENO, room > SIZE_MAX ? SIZE_MAX : (size_t)room, buf, len);
+	/* Any byte at all is too much for a full segment: "standard input does not fit" would suggest that
+	 * a smaller one could. */
+	if (r == -EFBIG && cap_room == 0 && append_mode)
+		return report_fail(name, "capacity exceeded: the segment is full, its capacity is %" PRIu64 " %s "
+				   "(nothing written)", capacity, bytes(capacity));
 	if (r == -EFBIG && cap_room <= pool_room)
 		return report_fail(name, "capacity exceeded: standard input does not fit in a capacity of %"
 				   PRIu64 " %s (nothing written)", capacity, bytes(capacity));
@@ -195,7 +200,6 @@ int verb_write(struct mmf_ctx *ctx, int argc, char **argv)
 		.verb = "write", .shortopts = "a", .longopts = longopts,
 		.command = ARGS_NO_COMMAND, .option = write_option, .data = &append_mode,
 	};
-	char path[PATH_MAX];
 	struct args a;
 	const char *name;
 	char *buf = NULL;
@@ -211,12 +215,12 @@ int verb_write(struct mmf_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	name = a.operands[0];
-	rc = ctx_segment_path(ctx, name, path, sizeof path);
+	rc = ctx_name(ctx, name);
 	if (rc != 0)
 		goto out;
 	/* Open first: a missing segment is reported before standard input is read. Never O_CREAT: writing
 	 * needs a segment made by mmf new, with its capacity. */
-	rc = segfile_open(name, path, O_WRONLY | (append_mode ? O_APPEND : 0), false, &fd);
+	rc = segfile_open(ctx, name, O_WRONLY | (append_mode ? O_APPEND : 0), false, &fd);
 	if (rc != 0)
 		goto out;
 	capacity = seginfo_capacity(fd);
@@ -266,7 +270,6 @@ static int copy_out(const char *name, int fd, int out, const char *outname, cons
 int verb_read(struct mmf_ctx *ctx, int argc, char **argv)
 {
 	const struct args_spec spec = { .verb = "read", .shortopts = "", .command = ARGS_NO_COMMAND };
-	char path[PATH_MAX];
 	struct args a;
 	int fd = -1;
 	int rc = ctx_args(ctx, argc, argv, &spec, &a);
@@ -277,9 +280,9 @@ int verb_read(struct mmf_ctx *ctx, int argc, char **argv)
 		rc = report_usage("read", a.noperands == 0 ? "missing NAME" : "one NAME only");
 		goto out;
 	}
-	rc = ctx_segment_path(ctx, a.operands[0], path, sizeof path);
+	rc = ctx_name(ctx, a.operands[0]);
 	if (rc == 0)
-		rc = segfile_open(a.operands[0], path, O_RDONLY, false, &fd);
+		rc = segfile_open(ctx, a.operands[0], O_RDONLY, false, &fd);
 	if (rc == 0)
 		rc = copy_out(a.operands[0], fd, STDOUT_FILENO, "standard output", NULL);
 out:
@@ -306,7 +309,6 @@ static int not_itself(const char *name, int fd, const char *dest)
 int verb_save(struct mmf_ctx *ctx, int argc, char **argv)
 {
 	const struct args_spec spec = { .verb = "save", .shortopts = "", .command = ARGS_NO_COMMAND };
-	char path[PATH_MAX];
 	struct dest d = { .fd = -1 };
 	struct args a;
 	const char *dest;
@@ -320,11 +322,11 @@ int verb_save(struct mmf_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	dest = a.operands[1];
-	rc = ctx_segment_path(ctx, a.operands[0], path, sizeof path);
+	rc = ctx_name(ctx, a.operands[0]);
 	if (rc != 0)
 		goto out;
 	/* The segment first: a missing one leaves PATH untouched. */
-	rc = segfile_open(a.operands[0], path, O_RDONLY, false, &fd);
+	rc = segfile_open(ctx, a.operands[0], O_RDONLY, false, &fd);
 	if (rc == 0)
 		rc = not_itself(a.operands[0], fd, dest);
 	if (rc == 0)

@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -113,6 +114,19 @@ static int take(int fd, int op, const struct lock_opts *o)
 	}
 }
 
+/* Whether err says that the mount's daemon has gone (a dead connection, or one aborted by fusermount3). */
+static bool mount_gone(int err)
+{
+	return err == ENOTCONN || err == ECONNABORTED || err == EIO || err == ENODEV;
+}
+
+/* A warning, not a failure: COMMAND did run, and its exit status says how it went. */
+static void warn_lost(const char *name)
+{
+	report_fail(name, "warning: the mount died while the lock was held (mmfs stopped): COMMAND may not "
+		    "have had the lock to itself");
+}
+
 int verb_lock(struct mmf_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -125,9 +139,10 @@ int verb_lock(struct mmf_ctx *ctx, int argc, char **argv)
 		.verb = "lock", .shortopts = "sw:", .longopts = longopts,
 		.command = ARGS_COMMAND_AFTER_FIXED, .fixed = 1, .option = lock_option, .data = &o,
 	};
-	char path[PATH_MAX];
+	struct statfs sfs;
 	struct args a;
 	const char *name;
+	bool gone;
 	int fd = -1;
 	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
@@ -142,12 +157,12 @@ int verb_lock(struct mmf_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	name = a.operands[0];
-	rc = ctx_segment_path(ctx, name, path, sizeof path);
+	rc = ctx_name(ctx, name);
 	if (rc != 0)
 		goto out;
 	/* Any access mode will do for flock(); the descriptor is close-on-exec, so the lock is mmf's alone
 	 * and goes when mmf ends, never with a daemon that COMMAND leaves behind. */
-	rc = segfile_open(name, path, O_RDONLY, true, &fd);
+	rc = segfile_open(ctx, name, O_RDONLY, true, &fd);
 	if (rc != 0)
 		goto out;
 	rc = take(fd, o.shared ? LOCK_SH : LOCK_EX, &o);
@@ -159,7 +174,16 @@ int verb_lock(struct mmf_ctx *ctx, int argc, char **argv)
 		rc = report_fail(name, "cannot lock: %s", report_reason(-rc));
 		goto out;
 	}
-	rc = run_command(a.command);
+	rc = run_command(a.command, NULL);
+	/* The daemon holds every flock() of its mount: if it died while COMMAND ran, the lock died with it,
+	 * and one started again on the mount lets anyone take it. statfs always reaches the daemon, and
+	 * close() reports what the daemon's flush could not do. */
+	gone = fstatfs(fd, &sfs) != 0 && mount_gone(errno);
+	if (close(fd) != 0 && mount_gone(errno))
+		gone = true;
+	fd = -1;
+	if (gone)
+		warn_lost(name);
 out:
 	if (fd >= 0)
 		close(fd);

@@ -12,7 +12,6 @@
 
 #include "args.h"
 #include "mmf.h"
-#include "mount.h"
 #include "report.h"
 #include "seginfo.h"
 
@@ -28,6 +27,7 @@ struct names {
 	size_t cap;
 	bool details;      /* -l: fill each entry's info */
 	const char *top;   /* names the listed directory in messages when it is the mount itself */
+	dev_t dev;         /* the mount's device: another file system mounted inside it is not walked into */
 	int status;        /* MMF_EXIT_FAIL once something under it could not be read */
 };
 
@@ -128,7 +128,7 @@ static int walk(int fd, const char *rel, struct names *l)
 			}
 			continue;
 		}
-		if (S_ISDIR(st.st_mode)) {
+		if (S_ISDIR(st.st_mode) && st.st_dev == l->dev) {
 			/* O_NOFOLLOW: a symbolic link put there since fstatat is not walked into. */
 			sub = openat(dirfd(d), e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 			if (sub >= 0)
@@ -241,24 +241,27 @@ static void print_long(const struct names *l)
 	}
 }
 
-/* Opens the directory to list (following a symbolic link, as it was named), so that one that is missing or
- * no directory fails before anything is printed. what names it in messages. Returns its descriptor, or -1
- * after reporting. */
-static int open_top(const char *what, const char *path)
+/* Opens the directory to list beneath the mount (a symbolic link is followed as it was named, but only
+ * inside the mount), so that one that is missing or no directory fails before anything is printed. what
+ * names it in messages. Returns its descriptor, or -1 after reporting. */
+static int open_top(struct mmf_ctx *ctx, const char *what, const char *name)
 {
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	int fd = ctx_open(ctx, name, O_RDONLY | O_DIRECTORY, 0);
 	struct stat st;
-	int err;
+	int is;
 
 	if (fd >= 0)
 		return fd;
-	err = errno;
-	if (err == ENOENT)
+	if (fd == -ENOENT) {
 		report_fail(what, "no such directory");
-	else if (err == ENOTDIR && stat(path, &st) == 0)
-		report_fail(what, "not a directory%s", S_ISREG(st.st_mode) ? " (a segment: see 'mmf info')" : "");
-	else
-		report_errno(what, err);
+	} else if (fd == -ENOTDIR && (is = ctx_open(ctx, name, O_PATH, 0)) >= 0) {
+		bool reg = fstat(is, &st) == 0 && S_ISREG(st.st_mode);
+
+		close(is);
+		report_fail(what, "not a directory%s", reg ? " (a segment: see 'mmf info')" : "");
+	} else {
+		report_errno(what, -fd);
+	}
 	return -1;
 }
 
@@ -292,7 +295,6 @@ int verb_ls(struct mmf_ctx *ctx, int argc, char **argv)
 	};
 	struct names l = { 0 };
 	int top;
-	char path[PATH_MAX];
 	char prefix[PATH_MAX] = "";
 	struct args a;
 	int rc = ctx_args(ctx, argc, argv, &spec, &a);
@@ -311,7 +313,7 @@ int verb_ls(struct mmf_ctx *ctx, int argc, char **argv)
 	if (a.noperands == 1) {
 		size_t len = strlen(a.operands[0]);
 
-		rc = ctx_dir_path(ctx, a.operands[0], path, sizeof path);
+		rc = ctx_dir_name(ctx, a.operands[0]);
 		if (rc != 0)
 			goto out;
 		/* Names are shown relative to the mount, ready to be given back to mmf: "DIR/NAME". */
@@ -320,18 +322,21 @@ int verb_ls(struct mmf_ctx *ctx, int argc, char **argv)
 		if (!(len == 1 && a.operands[0][0] == '.'))
 			snprintf(prefix, sizeof prefix, "%.*s", (int)len, a.operands[0]);
 	} else {
-		rc = mount_find(ctx->mount_opt, ctx->mount, sizeof ctx->mount);
+		rc = ctx_mount(ctx);
 		if (rc != 0)
 			goto out;
-		snprintf(path, sizeof path, "%s", ctx->mount);
 	}
-	top = open_top(a.noperands == 1 ? a.operands[0] : path, path);
+	if (a.noperands == 1)
+		top = open_top(ctx, a.operands[0], a.operands[0]);
+	else
+		top = open_top(ctx, ctx->mount, ".");
 	if (top < 0) {
 		rc = MMF_EXIT_FAIL;
 		goto out;
 	}
 	l.details = o.long_format;
-	l.top = path;
+	l.top = ctx->mount;
+	l.dev = ctx->dev;
 	rc = walk(top, prefix, &l);
 	/* Sorted by the names themselves, as -0 writes them, before any is escaped. */
 	if (rc == 0 && l.n > 0)

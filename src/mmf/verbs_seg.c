@@ -2,7 +2,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -16,7 +18,6 @@
 static int show(struct mmf_ctx *ctx, int argc, char **argv, const char *verb)
 {
 	const struct args_spec spec = { .verb = verb, .shortopts = "", .command = ARGS_NO_COMMAND };
-	char path[PATH_MAX];
 	struct seginfo info;
 	struct args a;
 	int rc = ctx_args(ctx, argc, argv, &spec, &a);
@@ -27,10 +28,10 @@ static int show(struct mmf_ctx *ctx, int argc, char **argv, const char *verb)
 		rc = report_usage(verb, a.noperands == 0 ? "missing NAME" : "one NAME only");
 		goto out;
 	}
-	rc = ctx_segment_path(ctx, a.operands[0], path, sizeof path);
+	rc = ctx_name(ctx, a.operands[0]);
 	if (rc != 0)
 		goto out;
-	rc = seginfo_get(path, &info);
+	rc = seginfo_get(ctx, a.operands[0], &info);
 	if (rc == -EINVAL) {
 		rc = report_fail(a.operands[0], "not a segment (not a regular file)");
 		goto out;
@@ -55,80 +56,51 @@ int verb_info(struct mmf_ctx *ctx, int argc, char **argv)
 	return show(ctx, argc, argv, "info");
 }
 
-/* Writes the directory part of path (which has a '/' past its first byte, being MOUNT/NAME) to dir. */
-static void parent_of(const char *path, char *dir, size_t dirlen)
-{
-	size_t len = strlen(path);
-
-	while (len > 1 && path[len - 1] == '/')
-		len--;
-	while (len > 1 && path[len - 1] != '/')
-		len--;
-	snprintf(dir, dirlen, "%.*s", (int)len, path);
-}
+/* One operand of rm: the directory that holds its entry, open, and the entry's name in it. */
+struct rm_entry {
+	int dir;
+	char base[NAME_MAX + 1];
+};
 
 /*
- * Says why unlink(path) would fail, as a positive errno, or 0: the name must be there and be no directory,
- * and its directory writable (for the sticky one, the file or directory ours, as the kernel checks).
- * The kernel has the last word; this is so that a missing or protected name stops rm before it begins.
+ * Says why unlinkat(e->dir, e->base) would fail, as a positive errno, or 0: the name must be there and be
+ * no directory, and its directory writable (for the sticky one, the file or directory ours, as the kernel
+ * checks). The kernel has the last word; this is so that a missing or protected name stops rm before it
+ * begins. The entry itself is never followed: rm of a symbolic link removes the link.
  */
-static int unremovable(const char *path)
+static int unremovable(const struct rm_entry *e)
 {
-	char dir[PATH_MAX];
 	struct stat st;
 	struct stat dst;
 
-	if (lstat(path, &st) != 0)
+	if (fstatat(e->dir, e->base, &st, AT_SYMLINK_NOFOLLOW) != 0)
 		return errno;
 	if (S_ISDIR(st.st_mode))
 		return EISDIR;
-	parent_of(path, dir, sizeof dir);
-	if (stat(dir, &dst) != 0)
+	if (fstat(e->dir, &dst) != 0)
 		return errno;
-	if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) != 0)
+	if (faccessat(e->dir, ".", W_OK | X_OK, AT_EACCESS) != 0)
 		return errno;
 	if ((dst.st_mode & S_ISVTX) && geteuid() != 0 && st.st_uid != geteuid() && dst.st_uid != geteuid())
 		return EPERM;
 	return 0;
 }
 
-/* Whether paths a and b (each MOUNT/NAME) are one directory entry: the same name in the same directory,
- * however spelled (R and ./R). Two hard links are two entries. Called once rm has checked every name: none
- * names a directory, so none ends in '/', "." or "..", and the last component is the entry's name. */
-static bool same_entry(const char *a, const char *b)
+/* Whether entries a and b are one directory entry: the same name in the same directory, however spelled
+ * (R and ./R). Two hard links are two entries. */
+static bool same_entry(const struct rm_entry *a, const struct rm_entry *b)
 {
-	char dir_a[PATH_MAX];
-	char dir_b[PATH_MAX];
 	struct stat st_a;
 	struct stat st_b;
 
-	if (strcmp(strrchr(a, '/'), strrchr(b, '/')) != 0)
-		return false;
-	parent_of(a, dir_a, sizeof dir_a);
-	parent_of(b, dir_b, sizeof dir_b);
-	return stat(dir_a, &st_a) == 0 && stat(dir_b, &st_b) == 0 && st_a.st_dev == st_b.st_dev &&
-	       st_a.st_ino == st_b.st_ino;
-}
-
-/* Whether operand i names the same entry as an earlier one: rm takes it away once, as asked. */
-static bool named_before(struct mmf_ctx *ctx, const struct args *a, int i)
-{
-	char path[PATH_MAX];
-	char earlier[PATH_MAX];
-
-	ctx_segment_path(ctx, a->operands[i], path, sizeof path);
-	for (int j = 0; j < i; j++) {
-		ctx_segment_path(ctx, a->operands[j], earlier, sizeof earlier);
-		if (same_entry(path, earlier))
-			return true;
-	}
-	return false;
+	return strcmp(a->base, b->base) == 0 && fstat(a->dir, &st_a) == 0 && fstat(b->dir, &st_b) == 0 &&
+	       st_a.st_dev == st_b.st_dev && st_a.st_ino == st_b.st_ino;
 }
 
 int verb_rm(struct mmf_ctx *ctx, int argc, char **argv)
 {
 	const struct args_spec spec = { .verb = "rm", .shortopts = "", .command = ARGS_NO_COMMAND };
-	char path[PATH_MAX];
+	struct rm_entry *e = NULL;
 	struct args a;
 	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
@@ -141,28 +113,45 @@ int verb_rm(struct mmf_ctx *ctx, int argc, char **argv)
 	/* Check every name before removing any, so a wrong command line removes nothing: first that each
 	 * is a good name, then that each can go, reporting every one that cannot. */
 	for (int i = 0; i < a.noperands; i++) {
-		rc = ctx_segment_path(ctx, a.operands[i], path, sizeof path);
+		rc = ctx_name(ctx, a.operands[i]);
 		if (rc != 0)
 			goto out;
 	}
+	e = calloc((size_t)a.noperands, sizeof *e);
+	if (e == NULL) {
+		rc = report_errno("rm", ENOMEM);
+		goto out;
+	}
 	for (int i = 0; i < a.noperands; i++) {
-		int err;
+		/* The directory is opened beneath the mount, so a symbolic link on the way cannot lead the
+		 * removal out of it. */
+		int dir = ctx_parent(ctx, a.operands[i], e[i].base, sizeof e[i].base);
+		int err = dir < 0 ? -dir : 0;
 
-		ctx_segment_path(ctx, a.operands[i], path, sizeof path);
-		err = unremovable(path);
+		e[i].dir = dir < 0 ? -1 : dir;
+		if (err == 0)
+			err = unremovable(&e[i]);
 		if (err != 0)
 			rc = report_errno(a.operands[i], err);
 	}
 	if (rc != 0)
 		goto out;
 	for (int i = 0; i < a.noperands; i++) {
-		if (named_before(ctx, &a, i))
-			continue;
-		ctx_segment_path(ctx, a.operands[i], path, sizeof path);
-		if (unlink(path) != 0)
+		bool before = false;
+
+		/* A name given twice is removed once, as asked. */
+		for (int j = 0; j < i && !before; j++)
+			before = same_entry(&e[i], &e[j]);
+		if (!before && unlinkat(e[i].dir, e[i].base, 0) != 0)
 			rc = report_errno(a.operands[i], errno);
 	}
 out:
+	if (e != NULL) {
+		for (int i = 0; i < a.noperands; i++)
+			if (e[i].dir >= 0)
+				close(e[i].dir);
+		free(e);
+	}
 	args_free(&a);
 	return rc;
 }

@@ -1,8 +1,10 @@
 /* verbs_wait.c - mmf wait: block until a segment is next modified through the mount, or time out. */
 #include <errno.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <sys/inotify.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -11,12 +13,15 @@
 #include "args.h"
 #include "mmf.h"
 #include "report.h"
-#include "seginfo.h"
 
 #define WAIT_POLL_MS 50
+#define WAIT_CHECK_MS 1000
 
-/* Whether the wait ended: on a change, on a timeout, or because the segment went away or left its name. */
-enum wait_end { WAIT_CHANGED, WAIT_TIMEOUT, WAIT_REMOVED, WAIT_RENAMED, WAIT_ERROR };
+/* Whether the wait ended: on a change, on a timeout, because the segment went away or left its name, or
+ * because the mount did (its daemon died, or it was unmounted). */
+enum wait_end {
+	WAIT_CHANGED, WAIT_TIMEOUT, WAIT_REMOVED, WAIT_RENAMED, WAIT_DISCONNECTED, WAIT_UNMOUNTED, WAIT_ERROR
+};
 
 struct wait_opts {
 	bool have_timeout;
@@ -52,12 +57,59 @@ static int left_ms(int64_t deadline)
 	return left > INT32_MAX ? INT32_MAX : (int)left;
 }
 
-/* Still the same segment at path? A removal shows as IN_ATTRIB (the link count) while others hold it. */
-static bool still_there(const char *path, const struct stat *was)
+/* Why a segment that is no longer found went: err is what looking it up said. A dead or vanished mount
+ * shows as a segment that is not there any more, but it is the mount that went. */
+static enum wait_end gone_why(int err)
+{
+	if (err == -ENOTCONN || err == -ECONNABORTED)
+		return WAIT_DISCONNECTED;
+	if (err == -ENODEV)
+		return WAIT_UNMOUNTED;
+	return WAIT_REMOVED;
+}
+
+/*
+ * Looks NAME up afresh beneath the mount, as when the wait began, and lets go of the mount's root again,
+ * so that a waiting mmf holds nothing on the mount (fusermount3 -u would fail with EBUSY). Returns 0 with
+ * *st set, or a negative errno: -ENOTCONN when the daemon has died, -ENODEV when the mount is gone.
+ */
+static int look(struct mmf_ctx *ctx, const char *name, struct stat *st)
+{
+	int fd = ctx_open(ctx, name, O_PATH, 0);
+	int rc = 0;
+
+	if (fd >= 0 && fstat(fd, st) != 0)
+		rc = -errno;
+	if (fd >= 0)
+		close(fd);
+	else
+		rc = fd;
+	ctx_close_root(ctx);
+	return rc;
+}
+
+/* After an event that may mean it went: whether NAME still leads to the segment waited on, and why not. A
+ * removal shows as IN_ATTRIB (the link count) while others hold it. */
+static enum wait_end still_there(struct mmf_ctx *ctx, const char *name, const struct stat *was,
+				 enum wait_end otherwise)
 {
 	struct stat st;
+	int rc = look(ctx, name, &st);
 
-	return stat(path, &st) == 0 && st.st_ino == was->st_ino && st.st_dev == was->st_dev;
+	if (rc != 0 && gone_why(rc) != WAIT_REMOVED)
+		return gone_why(rc);
+	if (rc != 0 || st.st_ino != was->st_ino || st.st_dev != was->st_dev)
+		return otherwise;
+	return WAIT_CHANGED; /* nothing that ends the wait: the caller goes on */
+}
+
+/* The daemon can die without a single inotify event: every WAIT_CHECK_MS the mount is asked whether it is
+ * still there and alive (statfs reaches the daemon, ENOTCONN once it is dead). */
+static enum wait_end check_mount(struct mmf_ctx *ctx)
+{
+	int rc = ctx_alive(ctx);
+
+	return rc == 0 ? WAIT_CHANGED : gone_why(rc);
 }
 
 /*
@@ -65,21 +117,30 @@ static bool still_there(const char *path, const struct stat *was)
  * the kernel reports them at the VFS, above FUSE (checked on this mount). It does not see stores through
  * a shared mapping, which never pass through write().
  */
-static enum wait_end wait_inotify(int in, const char *path, const struct stat *was, int64_t deadline)
+static enum wait_end wait_inotify(struct mmf_ctx *ctx, int in, const char *name, const struct stat *was,
+				  int64_t deadline)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
 	for (;;) {
 		struct pollfd pfd = { .fd = in, .events = POLLIN };
-		int n = poll(&pfd, 1, left_ms(deadline));
+		int left = left_ms(deadline);
+		int n = poll(&pfd, 1, left < 0 || left > WAIT_CHECK_MS ? WAIT_CHECK_MS : left);
+		enum wait_end end;
 		ssize_t len;
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return WAIT_ERROR;
-		if (n == 0)
-			return WAIT_TIMEOUT;
+		if (n == 0) {
+			if (deadline >= 0 && left_ms(deadline) == 0)
+				return WAIT_TIMEOUT;
+			end = check_mount(ctx);
+			if (end != WAIT_CHANGED)
+				return end;
+			continue;
+		}
 		len = read(in, buf, sizeof buf);
 		if (len < 0 && errno == EINTR)
 			continue;
@@ -90,26 +151,44 @@ static enum wait_end wait_inotify(int in, const char *path, const struct stat *w
 
 			if (ev->mask & (IN_MODIFY | IN_CLOSE_WRITE))
 				return WAIT_CHANGED;
-			if (ev->mask & (IN_DELETE_SELF | IN_IGNORED | IN_UNMOUNT))
-				return WAIT_REMOVED;
-			if ((ev->mask & IN_ATTRIB) && !still_there(path, was))
-				return WAIT_REMOVED;
+			if (ev->mask & IN_UNMOUNT)
+				return WAIT_UNMOUNTED;
+			if (ev->mask & (IN_DELETE_SELF | IN_IGNORED)) {
+				end = check_mount(ctx);
+				return end != WAIT_CHANGED ? end : WAIT_REMOVED;
+			}
+			if (ev->mask & IN_ATTRIB) {
+				end = still_there(ctx, name, was, WAIT_REMOVED);
+				if (end != WAIT_CHANGED)
+					return end;
+			}
 			/* Renamed away, the name no longer names what the caller waits on, as if removed. */
-			if ((ev->mask & IN_MOVE_SELF) && !still_there(path, was))
-				return WAIT_RENAMED;
+			if (ev->mask & IN_MOVE_SELF) {
+				end = still_there(ctx, name, was, WAIT_RENAMED);
+				if (end != WAIT_CHANGED)
+					return end;
+			}
 			p += sizeof *ev + ev->len;
 		}
 	}
 }
 
-/* Without inotify (no watches left, say), compare length and modification time every WAIT_POLL_MS. */
-static enum wait_end wait_polling(const char *path, const struct stat *was, int64_t deadline)
+/*
+ * Without inotify (no watches left, or no read permission for one), compare length and modification time
+ * every WAIT_POLL_MS. An open for writing that writes nothing changes neither, so it is not seen, where
+ * inotify sees its close (IN_CLOSE_WRITE).
+ */
+static enum wait_end wait_polling(struct mmf_ctx *ctx, const char *name, const struct stat *was,
+				  int64_t deadline)
 {
 	for (;;) {
 		struct timespec pause = { 0, WAIT_POLL_MS * 1000000L };
 		struct stat st;
+		int rc = look(ctx, name, &st);
 
-		if (stat(path, &st) != 0 || st.st_ino != was->st_ino)
+		if (rc != 0)
+			return gone_why(rc);
+		if (st.st_ino != was->st_ino)
 			return WAIT_REMOVED;
 		if (st.st_size != was->st_size || st.st_mtim.tv_sec != was->st_mtim.tv_sec ||
 		    st.st_mtim.tv_nsec != was->st_mtim.tv_nsec)
@@ -118,6 +197,44 @@ static enum wait_end wait_polling(const char *path, const struct stat *was, int6
 			return WAIT_TIMEOUT;
 		nanosleep(&pause, NULL);
 	}
+}
+
+/* Opens NAME (O_PATH, beneath the mount) and sets the inotify watch on what it opened, then takes the
+ * state the wait starts from. Falls back to polling (*in = -1) when the watch is refused for want of
+ * watches or of read permission: stat needs neither. Returns 0 or the exit status after reporting. */
+static int start(struct mmf_ctx *ctx, const char *name, int *in, struct stat *st)
+{
+	/* "/proc/self/fd/N": the file opened beneath the mount, not the name looked up again. */
+	char proc[sizeof "/proc/self/fd/" + 3 * sizeof(int)];
+	int fd = ctx_open(ctx, name, O_PATH, 0);
+	int rc = 0;
+
+	if (fd < 0) {
+		if (fd == -ENOENT)
+			return report_fail(name, "no such segment (create it with 'mmf new')");
+		return report_errno(name, -fd);
+	}
+	snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+	*in = inotify_init1(IN_CLOEXEC);
+	if (*in >= 0 && inotify_add_watch(*in, proc, IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF |
+					  IN_MOVE_SELF) < 0) {
+		int err = errno;
+
+		close(*in);
+		*in = -1;
+		if (err != ENOSPC && err != ENOMEM && err != EACCES && err != EPERM)
+			rc = report_errno(name, err);
+	}
+	/* After the watch is set, so a change between the two is not lost. */
+	if (rc == 0 && fstat(fd, st) != 0)
+		rc = report_errno(name, errno);
+	if (rc == 0 && S_ISDIR(st->st_mode))
+		rc = report_errno(name, EISDIR);
+	else if (rc == 0 && !S_ISREG(st->st_mode))
+		rc = report_fail(name, "not a segment (not a regular file)");
+	close(fd);
+	ctx_close_root(ctx);
+	return rc;
 }
 
 int verb_wait(struct mmf_ctx *ctx, int argc, char **argv)
@@ -131,8 +248,7 @@ int verb_wait(struct mmf_ctx *ctx, int argc, char **argv)
 		.verb = "wait", .shortopts = "w:", .longopts = longopts,
 		.command = ARGS_NO_COMMAND, .option = wait_option, .data = &o,
 	};
-	char path[PATH_MAX];
-	struct seginfo info;
+	struct stat st;
 	struct args a;
 	const char *name;
 	enum wait_end end;
@@ -147,33 +263,18 @@ int verb_wait(struct mmf_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	name = a.operands[0];
-	rc = ctx_segment_path(ctx, name, path, sizeof path);
+	rc = ctx_name(ctx, name);
 	if (rc != 0)
 		goto out;
 	if (o.have_timeout)
 		deadline = now_ms() + (int64_t)(o.timeout * 1000);
-	in = inotify_init1(IN_CLOEXEC);
-	if (in >= 0 && inotify_add_watch(in, path, IN_MODIFY | IN_CLOSE_WRITE | IN_ATTRIB | IN_DELETE_SELF | IN_MOVE_SELF) < 0) {
-		int err = errno;
-
-		close(in);
-		in = -1;
-		if (err != ENOSPC && err != ENOMEM) {
-			rc = err == ENOENT ? report_fail(name, "no such segment (create it with 'mmf new')")
-					   : report_errno(name, err);
-			goto out;
-		}
-	}
-	/* After the watch is set, so a change between the two is not lost. */
-	rc = seginfo_get(path, &info);
-	if (rc != 0) {
-		rc = rc == -EINVAL ? report_fail(name, "not a segment (not a regular file)") : report_errno(name, -rc);
+	rc = start(ctx, name, &in, &st);
+	if (rc != 0)
 		goto out;
-	}
 	if (in >= 0)
-		end = wait_inotify(in, path, &info.st, deadline);
+		end = wait_inotify(ctx, in, name, &st, deadline);
 	else
-		end = wait_polling(path, &info.st, deadline);
+		end = wait_polling(ctx, name, &st, deadline);
 	switch (end) {
 	case WAIT_CHANGED:
 		rc = MMF_EXIT_OK;
@@ -186,6 +287,12 @@ int verb_wait(struct mmf_ctx *ctx, int argc, char **argv)
 		break;
 	case WAIT_RENAMED:
 		rc = report_fail(name, "the segment was renamed while waiting");
+		break;
+	case WAIT_DISCONNECTED:
+		rc = report_fail(name, "the mount is no longer connected: its mmfs daemon stopped while waiting");
+		break;
+	case WAIT_UNMOUNTED:
+		rc = report_fail(name, "the mount went away while waiting (unmounted)");
 		break;
 	default:
 		rc = report_errno(name, errno);

@@ -66,6 +66,10 @@ expect_eq "length at the capacity" "1024" "$(stat -c %s "$MNT/Test")"
 check "append one byte to a full segment" 1 \
 	"mmf: Test: capacity exceeded: 1 more byte after 1024 does not fit in a capacity of 1024 bytes (nothing written)" \
 	"$MMF" write -a Test ""
+check "append stdin to a full segment" 1 \
+	"mmf: Test: capacity exceeded: the segment is full, its capacity is 1024 bytes (nothing written)" \
+	sh -c 'printf x | "$0" write Test --append' "$MMF"
+check "append empty stdin to a full segment" 0 "" sh -c '"$0" write Test --append </dev/null' "$MMF"
 "$MMF" new One --size 1 || fail "mmf new One"
 check "write past a capacity of 1 byte" 1 \
 	"mmf: One: capacity exceeded: 2 bytes do not fit in a capacity of 1 byte (nothing written)" "$MMF" write One x

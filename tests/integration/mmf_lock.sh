@@ -1,6 +1,7 @@
 #!/bin/sh
 # mmf_lock.sh - mmf lock, the named mutex: excludes flock(1) and other mmf locks while COMMAND runs, passes
-# COMMAND's status on, times out with exit 1, shares with --shared, and is never handed to COMMAND's children.
+# COMMAND's status on, times out with exit 1, shares with --shared, is never handed to COMMAND's children, and
+# warns when the daemon dies while COMMAND holds the lock.
 # Holders and contenders meet through FIFOs, not sleeps.
 # shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
@@ -95,4 +96,20 @@ expect_eq "flock -n while COMMAND's child lingers (exit code)" "0" "$?"
 echo go >"$WORK/go"
 
 mmfs_stop
+
+# The daemon dies (SIGKILL) while COMMAND holds the lock: the lock died with it (a daemon started again would
+# let anyone take it), so mmf warns, and still exits with COMMAND's status.
+mmfs_start
+"$MMF" lock mutex -- sh -c 'echo locked >"$0"; read -r x <"$1"; exit 5' "$WORK/ready" "$WORK/go" \
+	2>"$WORK/lock.err" &
+HOLDER=$!
+track_pid "$HOLDER"
+read -r got <"$WORK/ready"
+expect_eq "mmf lock runs COMMAND before the daemon dies" "locked" "$got"
+mmfs_kill
+release
+expect_eq "warning when the daemon died under the lock" \
+	"mmf: mutex: warning: the mount died while the lock was held (mmfs stopped): COMMAND may not have had the lock to itself" \
+	"$(cat "$WORK/lock.err")"
+fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
 finish

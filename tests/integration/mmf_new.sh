@@ -97,6 +97,22 @@ wait_for test ! -e "$MNT/Shared" || fail "the transient segment is gone once its
 check "--transient with a command that is not there" 127 "mmf: no-such-command-here: command not found" \
 	"$MMF" new Tmp2 --size 1 --transient -- no-such-command-here
 [ -e "$MNT/Tmp2" ] && fail "the transient segment of a command not found is gone"
+# A COMMAND that cannot be started is bad input: the segment made for it goes again. One that starts and
+# exits 127 itself, or a segment that --or-open found, stays.
+check "new -- a command that is not there" 127 "mmf: /nonexistent: command not found" \
+	"$MMF" new P --size 1k -- /nonexistent
+[ -e "$MNT/P" ] && fail "new P -- /nonexistent left P behind"
+check "new -- a command not found on PATH" 127 "mmf: no-such-command-here: command not found" \
+	"$MMF" new P --size 1k -- no-such-command-here
+[ -e "$MNT/P" ] && fail "new P -- no-such-command-here left P behind"
+printf '#!/bin/sh\n' >"$WORK/not-executable"
+check "new -- a command that cannot be run" 126 - "$MMF" new P --size 1k -- "$WORK/not-executable"
+[ -e "$MNT/P" ] && fail "new P -- a command that cannot be run left P behind"
+check "new -- a command that exits 127 itself" 127 "" "$MMF" new P --size 1k -- sh -c 'exit 127'
+[ -f "$MNT/P" ] || fail "new P -- sh -c 'exit 127' keeps P: the command did start"
+check "new --or-open -- a command not found" 127 - "$MMF" new P --size 1k --or-open -- no-such-command-here
+[ -f "$MNT/P" ] || fail "new --or-open P -- a command not found keeps the P it found"
+rm "$MNT/P"
 
 # When the capacity cannot be set, the half-made segment is taken back: a shim makes fsetxattr fail.
 if command -v cc >/dev/null 2>&1; then

@@ -1,7 +1,8 @@
 #!/bin/sh
 # mmf_wait.sh - mmf wait wakes (exit 0) when another process writes, appends to or truncates the segment
 # through the mount, times out with 124 when nobody does, and fails when the segment is missing, removed or
-# renamed away.
+# renamed away, or when the mount dies or goes while it waits. Where inotify may not watch the segment (no
+# read permission), it polls. As root, a throwaway user waits on root's segment.
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -70,4 +71,86 @@ check "mmf wait with a bad timeout" 2 "mmf: wait: bad timeout 'x': expected seco
 	"$MMF" wait Test --timeout x
 
 mmfs_stop
+
+# ended PID: process PID has exited (a zombie not yet reaped counts).
+ended() { [ ! -e /proc/"$1" ] || [ "$(cut -d' ' -f3 /proc/"$1"/stat 2>/dev/null)" = Z ]; }
+# ends_within S PID WHAT: waits up to S seconds for process PID to exit, and fails (killing it) if it does not.
+ends_within() {
+	ends_tries=0
+	while ! ended "$2" && [ "$ends_tries" -lt $(($1 * 20)) ]; do
+		sleep 0.05
+		ends_tries=$((ends_tries + 1))
+	done
+	ended "$2" || {
+		fail "$3: still running after $1 s"
+		kill -KILL "$2" 2>/dev/null
+	}
+}
+
+# The daemon dies (SIGKILL) under a wait without a timeout: no inotify event ever comes, but mmf looks at the
+# mount every second and fails, instead of waiting forever (and saying "removed" once the mount is cleared).
+mmfs_start
+"$MMF" new Test --size 1k || fail "mmf new Test on the second mount"
+"$MMF" wait Test 2>"$WORK/wait.err" &
+WAITER=$!
+track_pid "$WAITER"
+wait_watch "$WAITER"
+mmfs_kill
+ends_within 10 "$WAITER" "mmf wait after its daemon was killed"
+woke "mmf wait when the daemon dies" 1
+expect_eq "message when the daemon dies" \
+	"mmf: Test: the mount is no longer connected: its mmfs daemon stopped while waiting" "$(cat "$WORK/wait.err")"
+fusermount3 -u "$MNT" 2>/dev/null || fusermount3 -uz "$MNT"
+
+# Unmounted while waiting: said as such, not as a removal of the segment.
+mmfs_start
+"$MMF" new Test --size 1k --or-open || fail "mmf new Test on the third mount"
+waiter
+mmfs_stop
+ends_within 10 "$WAITER" "mmf wait after the unmount"
+woke "mmf wait when the mount is unmounted" 1
+expect_eq "message when the mount is unmounted" "mmf: Test: the mount went away while waiting (unmounted)" \
+	"$(cat "$WORK/wait.err")"
+
+# Another user's segment that the waiter may write but not read (0622) on an allow_other mount: inotify
+# refuses a watch (EACCES), stat does not, so mmf wait polls, as where no watch is left.
+if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; then
+	# shellcheck source=users.sh
+	. "${0%/*}/users.sh"
+	# shellcheck disable=SC2317 # called through the EXIT trap
+	set_status() { return "$1"; }
+	# shellcheck disable=SC2317 # called through the EXIT trap
+	wait_cleanup() {
+		rc=$?
+		remove_users
+		set_status "$rc"
+		lib_cleanup
+	}
+	trap wait_cleanup EXIT
+	UW=mmfs-test-wait
+	make_user "$UW"
+	chmod 0755 "$WORK"
+	mmfs_start -o allow_other
+	"$MMF" new Open --size 1k --mode 0622 || fail "mmf new Open --mode 0622"
+	check "wait as another user on a segment it may not read" 124 "" \
+		as "$UW" "$MMF" wait Open --mount "$MNT" --timeout 0.3
+	as "$UW" "$MMF" wait Open --mount "$MNT" --timeout 20 2>"$WORK/wait.err" &
+	WAITER=$!
+	track_pid "$WAITER"
+	# Polling: the user's mmf (a child of the subshell that runs the function as) sleeps between two looks
+	# (clock_nanosleep, system call 230 on x86-64; elsewhere the check gives up after 5 s, long enough).
+	polling() {
+		polling_pid=$(pgrep -u "$UW" -x mmf) &&
+			[ "$(cut -d' ' -f1 /proc/"$polling_pid"/syscall 2>/dev/null)" = 230 ]
+	}
+	polling_tries=0
+	until polling || [ "$polling_tries" -ge 100 ]; do
+		sleep 0.05
+		polling_tries=$((polling_tries + 1))
+	done
+	"$MMF" write Open "from root" || fail "mmf write Open"
+	woke "polling wait of another user, then a write" 0
+	expect_eq "polling wait: standard error" "" "$(cat "$WORK/wait.err")"
+	mmfs_stop
+fi
 finish
