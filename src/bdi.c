@@ -91,7 +91,8 @@ bool bdi_mounted_here(const char *mountpoint)
 int bdi_detach(const char *mountpoint)
 {
 	if (geteuid() == 0) {
-		if (umount2(mountpoint, MNT_DETACH) != 0)
+		/* UMOUNT_NOFOLLOW: a symlink put in place of the mountpoint must not lead elsewhere. */
+		if (umount2(mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) != 0)
 			return -errno;
 	} else {
 		char *const argv[] = { "fusermount3", "-u", "-z", "--", (char *)mountpoint, NULL };

@@ -27,7 +27,9 @@ static const int stop_signals[] = { SIGTERM, SIGINT, SIGHUP };
 enum unmounter { UNMOUNTER_NONE, UNMOUNTER_THREAD, UNMOUNTER_CALLER };
 
 static struct {
-	struct fuse_session *se;
+	/* NULL once the caller is about to destroy the session (fs_stop_quiet): no handler or thread may
+	 * touch it after. */
+	struct fuse_session *_Atomic se;
 	/* The first signal's byte reaches the thread through this pipe (write is async-signal-safe);
 	 * fs_stop_end's byte tells it to return. */
 	int pipe_rd, pipe_wr;
@@ -56,7 +58,9 @@ static void on_stop_signal(int sig)
 		}
 	} else {
 		/* What libfuse's own handler does: the loop looks at this after the interrupted read. */
-		fuse_session_exit(stop.se);
+		struct fuse_session *se = atomic_load(&stop.se);
+		if (se != NULL)
+			fuse_session_exit(se);
 	}
 	errno = saved;
 }
@@ -66,7 +70,7 @@ int fs_stop_install(struct fuse_session *se)
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -errno;
-	stop.se = se;
+	atomic_store(&stop.se, se);
 	stop.pipe_rd = fds[0];
 	stop.pipe_wr = fds[1];
 	stop.loop_thread = pthread_self();
@@ -91,19 +95,39 @@ int fs_stop_install(struct fuse_session *se)
 	return 0;
 }
 
-/* The mount is still at the mountpoint: the path's device is ours. Opening it asks the loop, which runs. */
-static int open_our_mount(void)
+/* Whether the mountpoint still shows this mount (its device is ours), looked at without reading the root,
+ * which its mode may forbid (default_permissions holds for the daemon's own user too): 0, -ENODEV for
+ * another mount there, or -errno (ENOTCONN: a mount whose connection has ended is there). */
+static int check_our_mount(void)
+{
+	int fd = open(stop.mountpoint, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat st;
+	int err = fstat(fd, &st) != 0 ? -errno : st.st_dev != stop.dev ? -ENODEV : 0;
+	close(fd);
+	return err;
+}
+
+/* Whether the mount whose connection has ended at the mountpoint is ours (mountinfo, which asks no daemon). */
+static bool dead_mount_is_ours(void)
+{
+	char dev[32];
+	unsigned major_nr, minor_nr;
+	return bdi_find(stop.mountpoint, dev, sizeof(dev)) == 0 && sscanf(dev, "%u:%u", &major_nr, &minor_nr) == 2 &&
+	       makedev(major_nr, minor_nr) == stop.dev;
+}
+
+/* Stores made through shared mappings reach the backing files now, while the loop still serves. Without
+ * it they still arrive, at the last close, unless a second signal comes first. */
+static void flush_mount(void)
 {
 	int fd = open(stop.mountpoint, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	struct stat st;
-	if (fstat(fd, &st) != 0 || st.st_dev != stop.dev) {
+	if (fd < 0 || syncfs(fd) != 0)
+		fuse_log(FUSE_LOG_WARNING, "mmfs: %s: cannot write back the stores of mappings now (%s): they are "
+			 "written at their last close\n", stop.mountpoint, strerror(errno));
+	if (fd >= 0)
 		close(fd);
-		errno = ENODEV; /* not ENOTCONN, which means our own mount, dead (flush_and_detach) */
-		return -1;
-	}
-	return fd;
 }
 
 /* Waits up to timeout_ms (-1: for ever) for fs_stop_end's byte. */
@@ -134,7 +158,10 @@ static void stop_at_once(void)
 	stop.unmounter = UNMOUNTER_NONE;
 	pthread_mutex_unlock(&stop.lock);
 	atomic_fetch_add(&stop.signals_seen, 1);
-	fuse_session_exit(stop.se);
+	struct fuse_session *se = atomic_load(&stop.se);
+	if (se == NULL)
+		return; /* the loop has ended and the caller is past unmounting */
+	fuse_session_exit(se);
 	/* Interrupts the loop thread's wait, as a second signal would. Some signal is ours: one came. */
 	pthread_kill(stop.loop_thread, stop.wake_signal);
 }
@@ -142,23 +169,24 @@ static void stop_at_once(void)
 /* Returns whether fs_stop_end has already told the thread to end. */
 static bool flush_and_detach(void)
 {
-	int fd = open_our_mount();
-	if (fd < 0 && errno == ENOTCONN) {
-		/* A second signal has already ended the connection (fs_stop_unmount): what is left of our mount
-		 * only has to go. */
-		bdi_detach(stop.mountpoint);
+	int err = check_our_mount();
+	if (err == -ENOTCONN) {
+		/* A second signal has already ended the connection (fs_stop_end_connection): what is left of our
+		 * mount only has to go. */
+		if (dead_mount_is_ours())
+			bdi_detach(stop.mountpoint);
 		return false;
 	}
-	if (fd < 0) {
+	if (err == -ENODEV) {
+		/* Someone detached it already, or mounted over it: unmounting by path would hit that. */
 		fuse_log(FUSE_LOG_WARNING, "mmfs: %s no longer shows this mount: serving it until the kernel ends it "
 			 "(signal again to stop at once)\n", stop.mountpoint);
 		return false;
 	}
-	/* Stores made through shared mappings reach the backing files now, while the loop still serves. */
-	if (syncfs(fd) != 0)
-		fuse_log(FUSE_LOG_WARNING, "mmfs: %s: syncfs: %s\n", stop.mountpoint, strerror(errno));
-	close(fd);
-	int err = bdi_detach(stop.mountpoint);
+	if (err == 0) {
+		flush_mount();
+		err = bdi_detach(stop.mountpoint);
+	}
 	if (err != 0) {
 		fuse_log(FUSE_LOG_WARNING, "mmfs: %s: cannot detach the mount (%s): stopping at once\n",
 			 stop.mountpoint, strerror(-err));
@@ -179,8 +207,11 @@ static void *stop_thread_main(void *arg)
 	struct pollfd p = { .fd = stop.pipe_rd, .events = POLLIN };
 	char byte = 0;
 	while (read(stop.pipe_rd, &byte, 1) != 1) {
-		if (errno != EAGAIN && errno != EINTR)
+		if (errno != EAGAIN && errno != EINTR) {
+			/* Signals then end the loop at once, as without this thread. */
+			atomic_store(&stop.thread_listens, false);
 			return NULL;
+		}
 		poll(&p, 1, -1);
 	}
 	if (byte == 'q')
@@ -220,44 +251,57 @@ int fs_stop_start(const char *mountpoint)
 	return 0;
 }
 
+void fs_stop_end_connection(void)
+{
+	pthread_mutex_lock(&stop.lock);
+	if (stop.unmounter == UNMOUNTER_NONE)
+		stop.unmounter = UNMOUNTER_CALLER;
+	bool thread = stop.unmounter == UNMOUNTER_THREAD;
+	pthread_mutex_unlock(&stop.lock);
+	/* After one signal the kernel ended the connection at the last close; after a second, mappings may still
+	 * hold it. Ended here, before the notifier thread is stopped: a notice it is sending may wait for a
+	 * directory lock that a client holds while it waits for an answer the ended loop will never give. */
+	if (thread && stop.abort_fd >= 0 && write(stop.abort_fd, "1", 1) != 1) {
+		/* ENOTCONN: it had ended already. */
+	}
+}
+
 void fs_stop_unmount(struct fuse_session *se)
 {
 	pthread_mutex_lock(&stop.lock);
-	bool caller = stop.unmounter == UNMOUNTER_NONE;
-	if (caller)
-		stop.unmounter = UNMOUNTER_CALLER;
+	bool caller = stop.unmounter != UNMOUNTER_THREAD;
 	pthread_mutex_unlock(&stop.lock);
-	if (caller) {
+	/* After the thread's detach, fuse_session_unmount would unmount by path unless the connection has ended;
+	 * once it has, it only closes /dev/fuse and frees its copy of the path. Without fusectl that copy stays
+	 * (26 bytes, until the exit), and fuse_session_destroy closes /dev/fuse all the same. */
+	if (caller || stop.abort_fd >= 0)
 		fuse_session_unmount(se);
-		return;
-	}
-	/* The thread detaches the mount. fuse_session_unmount unmounts by path unless the connection has ended
-	 * (then it only closes /dev/fuse and frees its copy of the path): after one signal the kernel ended it at
-	 * the last close; after a second, mappings may still hold it, and it is ended here. */
-	if (stop.abort_fd >= 0) {
-		if (write(stop.abort_fd, "1", 1) != 1) {
-			/* ENOTCONN: it had ended already. */
-		}
-		fuse_session_unmount(se);
-	}
-	/* Without fusectl the path is left alone, and with it 26 bytes of libfuse's until the exit:
-	 * fuse_session_destroy closes /dev/fuse, which ends the connection all the same. */
+}
+
+void fs_stop_quiet(void)
+{
+	/* The handlers stay, but no stop signal reaches this thread again (every other one blocks them): a late
+	 * signal is left pending until the exit, and the session is never touched after its destruction. */
+	sigset_t set;
+	sigemptyset(&set);
+	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++)
+		sigaddset(&set, stop_signals[i]);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	atomic_store(&stop.se, NULL);
 }
 
 void fs_stop_end(void)
 {
-	for (size_t i = 0; i < sizeof(stop_signals) / sizeof(stop_signals[0]); i++) {
-		struct sigaction old;
-		if (sigaction(stop_signals[i], NULL, &old) == 0 && old.sa_handler == on_stop_signal)
-			signal(stop_signals[i], SIG_DFL);
-	}
 	if (atomic_exchange(&stop.thread_listens, false)) {
 		char byte = 'q';
 		/* The pipe is empty or holds one byte: room for this one. */
-		if (write(stop.pipe_wr, &byte, 1) == 1)
+		if (write(stop.pipe_wr, &byte, 1) == 1) {
 			pthread_join(stop.thread, NULL);
-		else
+		} else {
+			/* It cannot be told: it keeps the pipe, which the exit closes. */
 			pthread_detach(stop.thread);
+			stop.pipe_rd = stop.pipe_wr = -1;
+		}
 	}
 	if (stop.pipe_rd >= 0)
 		close(stop.pipe_rd);

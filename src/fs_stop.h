@@ -21,13 +21,22 @@ int fs_stop_install(struct fuse_session *se);
  * thread every signal ends the loop at once. */
 int fs_stop_start(const char *mountpoint);
 
-/* After the loop, in place of fuse_session_unmount: unmounts, unless the first signal's thread has taken
- * the unmount on (a second unmount by path could hit whatever is mounted there by then); then it ends the
- * connection, which that thread's detach left to the last close. */
+/* After the loop, before stopping the notifier thread: settles who unmounts (the caller, unless the first
+ * signal's thread has taken that on), and in the thread's case ends the connection, which its detach left
+ * to the last close (a second signal came first). */
+void fs_stop_end_connection(void);
+
+/* In place of fuse_session_unmount: unmounts unless the thread has detached the mount (a second unmount by
+ * path could hit whatever is mounted there by then); frees libfuse's copy of the path either way when it can
+ * without unmounting. */
 void fs_stop_unmount(struct fuse_session *se);
 
-/* Restores the default handlers and ends the thread. Call after the session's /dev/fuse descriptor is
- * closed (fuse_session_destroy): a syncfs of the thread's that waits for the loop then fails at once. */
+/* Before fuse_session_destroy: the stop signals are blocked on this thread and nothing touches the session
+ * any more. */
+void fs_stop_quiet(void);
+
+/* Ends the thread and closes what fs_stop kept. Call after fuse_session_destroy, which closes /dev/fuse: a
+ * syncfs of the thread's still waiting for the loop then fails at once. */
 void fs_stop_end(void);
 
 #endif

@@ -195,6 +195,7 @@ int main(int argc, char **argv)
 	 * when a second signal ends it; an error reading /dev/fuse is a failure. */
 	int rc = serve(&fs, &opts);
 	status = rc == 0 ? 0 : 1;
+	fs_stop_end_connection();
 	fs_notifier_stop(&fs);
 out_unmount:
 	fs_stop_unmount(fs.se);
@@ -204,6 +205,7 @@ out_store:
 	if (!mounted && !backing_existed)
 		rmdir(backing);
 out_session:
+	fs_stop_quiet();
 	/* Closes /dev/fuse: a syncfs of the stop thread's still waiting for the loop fails, and the thread ends. */
 	fuse_session_destroy(fs.se);
 	fs_stop_end();
