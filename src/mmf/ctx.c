@@ -76,7 +76,8 @@ int ctx_open(struct mmf_ctx *ctx, const char *name, int flags, mode_t mode)
 		close(fd);
 		return -err;
 	}
-	/* Beneath the root is not always on the mount: another file system may be mounted inside it. */
+	/* Beneath the root is not always on the mount: another file system may be mounted inside it. name_open
+	 * refuses to cross into one already; this second guard holds whatever name_open does. */
 	if (st.st_dev != ctx->dev) {
 		close(fd);
 		return -MMF_EOTHERFS;

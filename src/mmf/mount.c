@@ -9,6 +9,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <unistd.h>
 
 #include "mmf.h"
@@ -54,9 +55,10 @@ static void unescape(char *s)
 
 /*
  * Finds the file system type of the topmost mount at dir in /proc/self/mountinfo: later lines stack on
- * earlier ones. Writes it to fstype (empty when nothing is mounted at dir). Returns 0 or a negative errno.
+ * earlier ones. Writes it to fstype (empty when nothing is mounted at dir) and its device (maj:min) to
+ * *dev. Returns 0 or a negative errno.
  */
-static int mounted_type(const char *dir, char *fstype, size_t fstypelen)
+static int mounted_type(const char *dir, char *fstype, size_t fstypelen, dev_t *dev)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char *line = NULL;
@@ -68,18 +70,22 @@ static int mounted_type(const char *dir, char *fstype, size_t fstypelen)
 	while (getline(&line, &cap, f) > 0) {
 		/* Fields: id parent maj:min root mountpoint options [optional...] - fstype source superopts */
 		char *sep = strstr(line, " - ");
+		unsigned int maj, min;
 		char *type;
 		char *point;
 
 		if (sep == NULL)
 			continue;
+		/* field() cuts the line after the mount point, which leaves maj:min (field 2) whole. */
 		type = field(sep + 3, 0);
 		point = field(line, 4);
-		if (point == NULL || type == NULL)
+		if (point == NULL || type == NULL || sscanf(line, "%*s %*s %u:%u ", &maj, &min) != 2)
 			continue;
 		unescape(point);
-		if (strcmp(point, dir) == 0)
+		if (strcmp(point, dir) == 0) {
 			snprintf(fstype, fstypelen, "%s", type);
+			*dev = makedev(maj, min);
+		}
 	}
 	free(line);
 	fclose(f);
@@ -92,10 +98,12 @@ static int not_connected(const char *dir)
 			   "(unmount it with 'fusermount3 -u %s' and mount it again)", dir);
 }
 
-/* Opens dir, the canonical path of a mount that mountinfo shows as fuse.mmfs, as an O_PATH descriptor, and
- * checks through that descriptor what it reaches: a live FUSE mount. Sets *dev to its device. Returns the
- * descriptor, -ENOTCONN for a dead daemon, -ENODEV for no FUSE mount, or another negative errno. */
-static int open_root(const char *dir, dev_t *dev)
+/* Opens dir, the canonical path of a mount that mountinfo shows as fuse.mmfs with device want, as an O_PATH
+ * descriptor, and checks through that descriptor what it reaches: a live FUSE mount on that very device,
+ * and not what another mount or a renamed directory put at dir after realpath and mountinfo looked. Returns
+ * the descriptor, -ENOTCONN for a dead daemon, -ENODEV for no FUSE mount or another device, or another
+ * negative errno (EACCES, EMFILE: said as they are, the mount may well be there). */
+static int open_root(const char *dir, dev_t want)
 {
 	struct statfs sfs;
 	struct stat st;
@@ -112,24 +120,22 @@ static int open_root(const char *dir, dev_t *dev)
 		err = ENODEV;
 	else if (fstat(fd, &st) != 0)
 		err = errno;
+	else if (st.st_dev != want)
+		err = ENODEV;
 	if (err != 0) {
 		close(fd);
 		return -err;
 	}
-	*dev = st.st_dev;
 	return fd;
 }
 
 int mount_reopen(const char *dir, dev_t dev)
 {
-	dev_t now;
-	int fd = open_root(dir, &now);
+	int fd = open_root(dir, dev);
 
-	if (fd >= 0 && now != dev) {
-		close(fd);
-		return -ENODEV;
-	}
-	if (fd < 0 && fd != -ENOTCONN)
+	/* What says that nothing, or something else, is at dir now: the mount is no longer there. Anything
+	 * else (EACCES, EMFILE, ENOMEM) is said as it is, since the mount may well still be there. */
+	if (fd == -ENOENT || fd == -ENOTDIR)
 		return -ENODEV;
 	return fd;
 }
@@ -157,17 +163,20 @@ int mount_find(const char *opt_dir, char *out, size_t outlen, int *root, dev_t *
 			return not_connected(dir);
 		return report_fail(dir, "%s", strerror(err));
 	}
-	rc = mounted_type(real, fstype, sizeof fstype);
+	rc = mounted_type(real, fstype, sizeof fstype, dev);
 	if (rc != 0)
 		return report_fail("/proc/self/mountinfo", "%s", strerror(-rc));
 	if (strcmp(fstype, MOUNT_FSTYPE) == 0) {
-		fd = open_root(real, dev);
+		fd = open_root(real, *dev);
 		if (fd == -ENOTCONN)
 			return not_connected(dir);
-		if (fd < 0 && fd != -ENODEV)
+		if (fd == -ENODEV)
+			return report_fail(dir, "the mount changed while mmf opened it (try again)");
+		if (fd < 0)
 			return report_fail(dir, "%s", strerror(-fd));
 	}
-	/* mountinfo names the type; statfs confirms that what this path reaches now is a FUSE mount. */
+	/* mountinfo names the type and device; statfs and fstat confirm that what this path reaches now is
+	 * that FUSE mount. */
 	if (fd < 0) {
 		if (fstype[0] == '\0')
 			return report_fail(dir, "no mmfs mounted here "

@@ -14,7 +14,8 @@
 int mount_find(const char *opt_dir, char *out, size_t outlen, int *root, dev_t *dev);
 
 /* Opens the root of the mount that mount_find found at dir (with device dev) again. Returns its O_PATH
- * descriptor, -ENOTCONN when its daemon has gone, or -ENODEV when it is no longer mounted there. */
+ * descriptor, -ENOTCONN when its daemon has gone, -ENODEV when it is no longer mounted there, or another
+ * negative errno (EACCES, EMFILE...) that says nothing of whether it is. */
 int mount_reopen(const char *dir, dev_t dev);
 
 #endif

@@ -30,6 +30,9 @@ const char *report_reason(int err)
 	case MMF_EOTHERFS: return "on another file system mounted inside the mount, not a segment of it";
 	case ENODEV: return "the mount is no longer there (unmounted or replaced)";
 	case ELOOP:
+		if (name_links_refused && name_no_openat2 == EPERM)
+			return "a symbolic link in the name is refused (openat2, which keeps it inside the mount, "
+			       "is not permitted here)";
 		if (name_links_refused)
 			return "a symbolic link in the name is refused (this kernel has no openat2 to keep it "
 			       "inside the mount)";

@@ -23,6 +23,8 @@ int run_command(char *const argv[], bool *started)
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	struct sigaction forward = { .sa_handler = pass_on };
 	struct sigaction old_int, old_quit, old_term, old_hup;
+	sigset_t passed, old_mask;
+	siginfo_t info;
 	int status = 0;
 	int exec_err = 0;
 	int report[2];
@@ -41,7 +43,14 @@ int run_command(char *const argv[], bool *started)
 	}
 	sigemptyset(&ignore.sa_mask);
 	sigemptyset(&forward.sa_mask);
+	sigemptyset(&passed);
+	sigaddset(&passed, SIGTERM);
+	sigaddset(&passed, SIGHUP);
 	fflush(NULL);
+	/* SIGTERM and SIGHUP stay blocked until run_child names COMMAND: one that comes before is held
+	 * pending, then passed on as they are unblocked, instead of reaching pass_on with no child to pass
+	 * it to. The child unblocks them itself once its own dispositions are back. */
+	sigprocmask(SIG_BLOCK, &passed, &old_mask);
 	/* Like system(3): the terminal's SIGINT reaches COMMAND and mmf alike; mmf waits for COMMAND's end. */
 	sigaction(SIGINT, &ignore, &old_int);
 	sigaction(SIGQUIT, &ignore, &old_quit);
@@ -55,6 +64,7 @@ int run_command(char *const argv[], bool *started)
 		sigaction(SIGQUIT, &old_quit, NULL);
 		sigaction(SIGTERM, &old_term, NULL);
 		sigaction(SIGHUP, &old_hup, NULL);
+		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		close(report[0]);
 		execvp(argv[0], argv);
 		err = errno;
@@ -78,18 +88,26 @@ int run_command(char *const argv[], bool *started)
 		goto out;
 	}
 	run_child = pid;
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	while (read(report[0], &exec_err, sizeof exec_err) < 0 && errno == EINTR)
 		;
 	close(report[0]);
 	if (started != NULL)
 		*started = exec_err == 0;
+	/* Waits for COMMAND's end without reaping it: until run_child is cleared, with the signals blocked
+	 * again, its pid cannot be reused, so pass_on never signals another process. */
+	while (waitid(P_PID, (id_t)pid, &info, WEXITED | WNOWAIT) < 0) {
+		if (errno != EINTR)
+			break;
+	}
+	sigprocmask(SIG_BLOCK, &passed, NULL);
+	run_child = 0;
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR) {
 			status = 1;
 			goto out;
 		}
 	}
-	run_child = 0;
 	if (WIFEXITED(status))
 		status = WEXITSTATUS(status);
 	else if (WIFSIGNALED(status))
@@ -101,5 +119,8 @@ out:
 	sigaction(SIGQUIT, &old_quit, NULL);
 	sigaction(SIGTERM, &old_term, NULL);
 	sigaction(SIGHUP, &old_hup, NULL);
+	/* A SIGTERM or SIGHUP held pending since COMMAND ended (or since fork failed) had no COMMAND to go to:
+	 * unblocked now, it acts on mmf as it would have without run_command. */
+	sigprocmask(SIG_SETMASK, &old_mask, NULL);
 	return status;
 }

@@ -77,14 +77,25 @@ struct made {
 	struct stat st;
 };
 
-/* Removes the segment that mmf new made, if its name still leads to it (not to what another process has
- * put there since). */
+/*
+ * Removes the segment that mmf new made, if its name still leads to it (not to what another process has
+ * put there since). The name is opened in the directory that create() opened beneath the mount (never
+ * followed if it has become a symbolic link, nor through a mount put on it), and what it opened is
+ * compared with what was made right before the unlink. Linux has no unlink of a descriptor, so one window
+ * remains, between that comparison and unlinkat: a process allowed to write to that directory could swap
+ * another file in under the name just then, and lose it. It could as well have removed the segment
+ * itself, and the name is one mmf has just made.
+ */
 static void unmake(const struct made *m)
 {
 	struct stat now;
+	int fd = openat(m->dir, m->base, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+	bool same = fd >= 0 && fstat(fd, &now) == 0 && now.st_dev == m->st.st_dev &&
+		    now.st_ino == m->st.st_ino;
 
-	if (fstatat(m->dir, m->base, &now, AT_SYMLINK_NOFOLLOW) == 0 && now.st_dev == m->st.st_dev &&
-	    now.st_ino == m->st.st_ino)
+	if (fd >= 0)
+		close(fd);
+	if (same)
 		unlinkat(m->dir, m->base, 0);
 }
 
@@ -109,7 +120,8 @@ static void wait_reclaimed(struct mmf_ctx *ctx, const char *name, const struct s
 	for (int i = 0; i < 200; i++) {
 		struct stat now;
 		int fd = ctx_open(ctx, name, O_PATH, 0);
-		bool same = fd >= 0 && fstat(fd, &now) == 0 && now.st_ino == held->st_ino;
+		bool same = fd >= 0 && fstat(fd, &now) == 0 && now.st_ino == held->st_ino &&
+			    now.st_dev == held->st_dev;
 
 		if (fd >= 0)
 			close(fd);

@@ -58,14 +58,27 @@ static int left_ms(int64_t deadline)
 }
 
 /* Why a segment that is no longer found went: err is what looking it up said. A dead or vanished mount
- * shows as a segment that is not there any more, but it is the mount that went. */
-static enum wait_end gone_why(int err)
+ * shows as a segment that is not there any more, but it is the mount that went. What says nothing of
+ * where the segment is (EACCES, EMFILE, ENOMEM) is an error, set in *why, not a removal. */
+static enum wait_end gone_why(int err, int *why)
 {
-	if (err == -ENOTCONN || err == -ECONNABORTED)
+	switch (-err) {
+	case ENOTCONN:
+	case ECONNABORTED:
 		return WAIT_DISCONNECTED;
-	if (err == -ENODEV)
+	case ENODEV:
 		return WAIT_UNMOUNTED;
-	return WAIT_REMOVED;
+	/* NAME no longer leads to a file on the mount: the segment waited on is not under it any more. */
+	case ENOENT:
+	case ENOTDIR:
+	case ELOOP:
+	case EXDEV:
+	case MMF_EOTHERFS:
+		return WAIT_REMOVED;
+	default:
+		*why = -err;
+		return WAIT_ERROR;
+	}
 }
 
 /*
@@ -91,13 +104,13 @@ static int look(struct mmf_ctx *ctx, const char *name, struct stat *st)
 /* After an event that may mean it went: whether NAME still leads to the segment waited on, and why not. A
  * removal shows as IN_ATTRIB (the link count) while others hold it. */
 static enum wait_end still_there(struct mmf_ctx *ctx, const char *name, const struct stat *was,
-				 enum wait_end otherwise)
+				 enum wait_end otherwise, int *why)
 {
 	struct stat st;
 	int rc = look(ctx, name, &st);
 
-	if (rc != 0 && gone_why(rc) != WAIT_REMOVED)
-		return gone_why(rc);
+	if (rc != 0 && gone_why(rc, why) != WAIT_REMOVED)
+		return gone_why(rc, why);
 	if (rc != 0 || st.st_ino != was->st_ino || st.st_dev != was->st_dev)
 		return otherwise;
 	return WAIT_CHANGED; /* nothing that ends the wait: the caller goes on */
@@ -105,20 +118,21 @@ static enum wait_end still_there(struct mmf_ctx *ctx, const char *name, const st
 
 /* The daemon can die without a single inotify event: every WAIT_CHECK_MS the mount is asked whether it is
  * still there and alive (statfs reaches the daemon, ENOTCONN once it is dead). */
-static enum wait_end check_mount(struct mmf_ctx *ctx)
+static enum wait_end check_mount(struct mmf_ctx *ctx, int *why)
 {
 	int rc = ctx_alive(ctx);
 
-	return rc == 0 ? WAIT_CHANGED : gone_why(rc);
+	return rc == 0 ? WAIT_CHANGED : gone_why(rc, why);
 }
 
 /*
  * inotify sees writes, appends and truncations made through this mount by any process on this machine:
  * the kernel reports them at the VFS, above FUSE (checked on this mount). It does not see stores through
- * a shared mapping, which never pass through write().
+ * a shared mapping, which never pass through write(). On WAIT_ERROR, *why is the errno, or 0 when inotify
+ * gave nothing to read.
  */
 static enum wait_end wait_inotify(struct mmf_ctx *ctx, int in, const char *name, const struct stat *was,
-				  int64_t deadline)
+				  int64_t deadline, int *why)
 {
 	char buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 
@@ -131,12 +145,14 @@ static enum wait_end wait_inotify(struct mmf_ctx *ctx, int in, const char *name,
 
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
+		if (n < 0) {
+			*why = errno;
 			return WAIT_ERROR;
+		}
 		if (n == 0) {
 			if (deadline >= 0 && left_ms(deadline) == 0)
 				return WAIT_TIMEOUT;
-			end = check_mount(ctx);
+			end = check_mount(ctx, why);
 			if (end != WAIT_CHANGED)
 				return end;
 			continue;
@@ -144,8 +160,12 @@ static enum wait_end wait_inotify(struct mmf_ctx *ctx, int in, const char *name,
 		len = read(in, buf, sizeof buf);
 		if (len < 0 && errno == EINTR)
 			continue;
-		if (len <= 0)
+		if (len <= 0) {
+			/* read() of an inotify descriptor that poll() found readable gives at least one event;
+			 * 0 would be the kernel's oddity, with no errno to tell of it. */
+			*why = len < 0 ? errno : 0;
 			return WAIT_ERROR;
+		}
 		for (char *p = buf; p < buf + len;) {
 			const struct inotify_event *ev = (const struct inotify_event *)p;
 
@@ -154,17 +174,17 @@ static enum wait_end wait_inotify(struct mmf_ctx *ctx, int in, const char *name,
 			if (ev->mask & IN_UNMOUNT)
 				return WAIT_UNMOUNTED;
 			if (ev->mask & (IN_DELETE_SELF | IN_IGNORED)) {
-				end = check_mount(ctx);
+				end = check_mount(ctx, why);
 				return end != WAIT_CHANGED ? end : WAIT_REMOVED;
 			}
 			if (ev->mask & IN_ATTRIB) {
-				end = still_there(ctx, name, was, WAIT_REMOVED);
+				end = still_there(ctx, name, was, WAIT_REMOVED, why);
 				if (end != WAIT_CHANGED)
 					return end;
 			}
 			/* Renamed away, the name no longer names what the caller waits on, as if removed. */
 			if (ev->mask & IN_MOVE_SELF) {
-				end = still_there(ctx, name, was, WAIT_RENAMED);
+				end = still_there(ctx, name, was, WAIT_RENAMED, why);
 				if (end != WAIT_CHANGED)
 					return end;
 			}
@@ -179,7 +199,7 @@ static enum wait_end wait_inotify(struct mmf_ctx *ctx, int in, const char *name,
  * inotify sees its close (IN_CLOSE_WRITE).
  */
 static enum wait_end wait_polling(struct mmf_ctx *ctx, const char *name, const struct stat *was,
-				  int64_t deadline)
+				  int64_t deadline, int *why)
 {
 	for (;;) {
 		struct timespec pause = { 0, WAIT_POLL_MS * 1000000L };
@@ -187,8 +207,9 @@ static enum wait_end wait_polling(struct mmf_ctx *ctx, const char *name, const s
 		int rc = look(ctx, name, &st);
 
 		if (rc != 0)
-			return gone_why(rc);
-		if (st.st_ino != was->st_ino)
+			return gone_why(rc, why);
+		/* An inode number is only unique on its device: both say it is the same file. */
+		if (st.st_ino != was->st_ino || st.st_dev != was->st_dev)
 			return WAIT_REMOVED;
 		if (st.st_size != was->st_size || st.st_mtim.tv_sec != was->st_mtim.tv_sec ||
 		    st.st_mtim.tv_nsec != was->st_mtim.tv_nsec)
@@ -253,6 +274,7 @@ int verb_wait(struct mmf_ctx *ctx, int argc, char **argv)
 	const char *name;
 	enum wait_end end;
 	int64_t deadline = -1;
+	int why = 0;
 	int in = -1;
 	int rc = ctx_args(ctx, argc, argv, &spec, &a);
 
@@ -272,9 +294,9 @@ int verb_wait(struct mmf_ctx *ctx, int argc, char **argv)
 	if (rc != 0)
 		goto out;
 	if (in >= 0)
-		end = wait_inotify(ctx, in, name, &st, deadline);
+		end = wait_inotify(ctx, in, name, &st, deadline, &why);
 	else
-		end = wait_polling(ctx, name, &st, deadline);
+		end = wait_polling(ctx, name, &st, deadline, &why);
 	switch (end) {
 	case WAIT_CHANGED:
 		rc = MMF_EXIT_OK;
@@ -294,8 +316,12 @@ int verb_wait(struct mmf_ctx *ctx, int argc, char **argv)
 	case WAIT_UNMOUNTED:
 		rc = report_fail(name, "the mount went away while waiting (unmounted)");
 		break;
+	case WAIT_ERROR:
 	default:
-		rc = report_errno(name, errno);
+		if (why == 0)
+			rc = report_fail(name, "cannot wait: inotify gave no event to read");
+		else
+			rc = report_fail(name, "cannot wait: %s", report_reason(why));
 		break;
 	}
 out:

@@ -2,9 +2,10 @@
 # mmf_links.sh - mmf never follows a symbolic link out of the mount: a link planted in the mount that leads
 # out (absolute, or relative through ..) is refused by every verb that opens a name, read, write, append,
 # info, open, lock, wait, save, new --or-open, and so is a linked directory on the way (write dir/x, new
-# dir/x, rm dir/x, ls dir), while links that stay inside the mount still work. Without openat2 (a shim makes
-# it ENOSYS) mmf refuses every link in a name instead. Every link points only at files in this test's own
-# scratch directory.
+# dir/x, rm dir/x, ls dir), while links that stay inside the mount still work; nothing on another file
+# system mounted inside the mount is used. Without openat2 (a shim makes it ENOSYS, as before Linux 5.6, or
+# EPERM, as under a seccomp filter) mmf refuses every link in a name instead, and takes ".." as written.
+# Every link points only at files in this test's own scratch directory.
 # shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -96,38 +97,31 @@ check "rm a link that leads out" 0 "" "$MMF" rm abs
 [ -L "$MNT/abs" ] && fail "rm abs removed the link"
 untouched "rm of the link"
 
-# A file system mounted inside the mount is not the mount: what a name leads to there is refused.
-if mount -t tmpfs -o size=64k mmf-links-test "$MNT/d" 2>/dev/null; then
-	echo "on tmpfs" >"$MNT/d/tmpfile"
-	check "read a file of another file system inside the mount" 1 \
-		"mmf: d/tmpfile: on another file system mounted inside the mount, not a segment of it" \
-		"$MMF" read d/tmpfile
-	check "new in another file system inside the mount" 1 \
-		"mmf: d/x: on another file system mounted inside the mount, not a segment of it" \
-		"$MMF" new d/x --size 1
-	[ -e "$MNT/d/x" ] && fail "new d/x made a file on the tmpfs"
-	umount "$MNT/d" || umount -l "$MNT/d"
-else
-	echo "note: cannot mount a tmpfs inside the mount, the other file system check is skipped" >&2
-fi
-
-# old ARGS...: mmf ARGS... as on a kernel without openat2.
+# old WHY ARGS...: mmf ARGS... where openat2 cannot be used: WHY is ENOSYS (a kernel before 5.6), EPERM (a
+# seccomp filter refuses it), or EPERM_FILES (the probe of the mount's root works, every other openat2 says
+# EPERM, as a file itself may).
 # shellcheck disable=SC2317 # run through check
 old() {
-	env LD_PRELOAD="$WORK/shim.so" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$MMF" "$@"
+	old_why=$1
+	shift
+	env MMF_SHIM_OPENAT2="$old_why" LD_PRELOAD="$WORK/shim.so" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$MMF" "$@"
 }
-# Without openat2 (kernels before 5.6), links cannot be checked for where they lead: every one in a name is
-# refused, and names without links work. A shim makes syscall(SYS_openat2) fail with ENOSYS.
+# The shim makes syscall(SYS_openat2) fail as MMF_SHIM_OPENAT2 says.
+shim=""
 if command -v cc >/dev/null 2>&1; then
 	cat >"$WORK/shim.c" <<'C'
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/syscall.h>
 long syscall(long number, ...)
 {
 	long (*next)(long, ...) = (long (*)(long, ...))dlsym(RTLD_NEXT, "syscall");
+	const char *how = getenv("MMF_SHIM_OPENAT2");
 	long a[6];
 	va_list ap;
 
@@ -135,41 +129,103 @@ long syscall(long number, ...)
 	for (int i = 0; i < 6; i++)
 		a[i] = va_arg(ap, long);
 	va_end(ap);
-	if (number == SYS_openat2) {
-		errno = ENOSYS;
-		return -1;
+	if (number == SYS_openat2 && how != NULL) {
+		if (strcmp(how, "EPERM_FILES") != 0 || strcmp((const char *)a[1], ".") != 0) {
+			errno = strncmp(how, "EPERM", 5) == 0 ? EPERM : ENOSYS;
+			return -1;
+		}
 	}
 	return next(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }
 C
 	if cc -shared -fPIC -o "$WORK/shim.so" "$WORK/shim.c" -ldl; then
-		refused="a symbolic link in the name is refused (this kernel has no openat2 to keep it inside the mount)"
-		ln -s "$out/secret" "$MNT/abs"
-		for n in abs rel d/deep self/../outside/secret in d/up dlink/made; do
-			check "without openat2: read $n" 1 "mmf: $n: $refused" old read "$n"
-			check "without openat2: write $n" 1 "mmf: $n: $refused" old write "$n" "overwritten"
-			check "without openat2: info $n" 1 "mmf: $n: $refused" old info "$n"
-		done
-		check "without openat2: write through a linked directory" 1 "mmf: outdir/victim: $refused" \
-			old write outdir/victim "overwritten"
-		check "without openat2: new in a linked directory" 1 "mmf: outdir/made: $refused" \
-			old new outdir/made --size 1
-		check "without openat2: rm through a linked directory" 1 "mmf: outdir/victim: $refused" \
-			old rm outdir/victim
-		check "without openat2: ls a linked directory" 1 "mmf: outdir: $refused" old ls outdir
-		untouched "without openat2"
-		check "without openat2: new" 0 "" old new d/n --size 1k
-		check "without openat2: write" 0 "" old write d/n "plain"
-		check "without openat2: read d/../d/n" 0 "" old read d/../d/n
-		expect_eq "without openat2: read d/../d/n" "plain" "$OUT"
-		check "without openat2: rm" 0 "" old rm d/n ./d/made
-		check "without openat2: ls" 0 "" old ls
-		expect_eq "without openat2: ls (links left out)" "Test" "$OUT"
+		shim=yes
 	else
 		fail "cannot build the openat2 shim"
 	fi
 else
-	echo "note: no cc, the check without openat2 is skipped" >&2
+	echo "note: no cc, the checks without openat2 are skipped" >&2
+fi
+
+# A file system mounted inside the mount is not the mount: what a name leads to there is refused, crossing
+# into it is refused by openat2 itself (RESOLVE_NO_XDEV), and with no openat2 the device check refuses it.
+if mount -t tmpfs -o size=64k mmf-links-test "$MNT/d" 2>/dev/null; then
+	echo "on tmpfs" >"$MNT/d/tmpfile"
+	ln -s d/tmpfile "$MNT/tl"
+	otherfs="on another file system mounted inside the mount, not a segment of it"
+	check "read a file of another file system inside the mount" 1 "mmf: d/tmpfile: $otherfs" \
+		"$MMF" read d/tmpfile
+	check "write a file of another file system inside the mount" 1 "mmf: d/tmpfile: $otherfs" \
+		"$MMF" write d/tmpfile "overwritten"
+	check "read through a link into another file system" 1 "mmf: tl: $otherfs" "$MMF" read tl
+	check "ls another file system inside the mount" 1 "mmf: d: $otherfs" "$MMF" ls d
+	check "new in another file system inside the mount" 1 "mmf: d/x: $otherfs" "$MMF" new d/x --size 1
+	check "rm in another file system inside the mount" 1 "mmf: d/tmpfile: $otherfs" "$MMF" rm d/tmpfile
+	if [ -n "$shim" ]; then
+		check "without openat2: read a file of another file system" 1 "mmf: d/tmpfile: $otherfs" \
+			old ENOSYS read d/tmpfile
+		check "without openat2: new in another file system" 1 "mmf: d/x: $otherfs" \
+			old ENOSYS new d/x --size 1
+		check "without openat2: write a file of another file system" 1 "mmf: d/tmpfile: $otherfs" \
+			old ENOSYS write d/tmpfile "overwritten"
+		check "without openat2: ls another file system" 1 "mmf: d: $otherfs" old ENOSYS ls d
+	fi
+	[ -e "$MNT/d/x" ] && fail "new d/x made a file on the tmpfs"
+	expect_eq "the file on the tmpfs" "on tmpfs" "$(cat "$MNT/d/tmpfile")"
+	rm "$MNT/tl"
+	umount "$MNT/d" || umount -l "$MNT/d"
+else
+	echo "note: cannot mount a tmpfs inside the mount, the other file system check is skipped" >&2
+fi
+
+# Where openat2 cannot be used, links cannot be checked for where they lead: every one in a name is refused,
+# "." and ".." are taken as written (never walked up through a directory), and names without links work.
+if [ -n "$shim" ]; then
+	ln -s "$out/secret" "$MNT/abs"
+	for why in ENOSYS EPERM; do
+		case $why in
+		ENOSYS) refused="this kernel has no openat2 to keep it inside the mount" ;;
+		*) refused="openat2, which keeps it inside the mount, is not permitted here" ;;
+		esac
+		refused="a symbolic link in the name is refused ($refused)"
+		[ -e "$MNT/d/made" ] || "$MMF" new d/made --size 1 || fail "mmf new d/made"
+		for n in abs rel d/deep in d/up dlink/made; do
+			check "without openat2 ($why): read $n" 1 "mmf: $n: $refused" old "$why" read "$n"
+			check "without openat2 ($why): write $n" 1 "mmf: $n: $refused" old "$why" write "$n" "overwritten"
+			check "without openat2 ($why): info $n" 1 "mmf: $n: $refused" old "$why" info "$n"
+		done
+		check "without openat2 ($why): write through a linked directory" 1 "mmf: outdir/victim: $refused" \
+			old "$why" write outdir/victim "overwritten"
+		check "without openat2 ($why): new in a linked directory" 1 "mmf: outdir/made: $refused" \
+			old "$why" new outdir/made --size 1
+		check "without openat2 ($why): rm through a linked directory" 1 "mmf: outdir/victim: $refused" \
+			old "$why" rm outdir/victim
+		check "without openat2 ($why): ls a linked directory" 1 "mmf: outdir: $refused" \
+			old "$why" ls outdir
+		# self/.. is the root as written: the link self is never reached, and outside/ is not in the mount.
+		check "without openat2 ($why): read self/../outside/secret" 1 \
+			"mmf: self/../outside/secret: no such segment (create it with 'mmf new')" \
+			old "$why" read self/../outside/secret
+		check "without openat2 ($why): write self/../outside/secret" 1 \
+			"mmf: self/../outside/secret: no such segment (create it with 'mmf new')" \
+			old "$why" write self/../outside/secret "overwritten"
+		check "without openat2 ($why): read self/../Test" 0 "" old "$why" read self/../Test
+		expect_eq "without openat2 ($why): read self/../Test" "$(cat "$MNT/Test")" "$OUT"
+		untouched "without openat2 ($why)"
+		check "without openat2 ($why): new" 0 "" old "$why" new d/n --size 1k
+		check "without openat2 ($why): write" 0 "" old "$why" write d/n "plain"
+		check "without openat2 ($why): read d/../d/n" 0 "" old "$why" read d/../d/n
+		expect_eq "without openat2 ($why): read d/../d/n" "plain" "$OUT"
+		check "without openat2 ($why): read gone/../d/n" 0 "" old "$why" read gone/../d/n
+		expect_eq "without openat2 ($why): read gone/../d/n" "plain" "$OUT"
+		check "without openat2 ($why): rm" 0 "" old "$why" rm d/n ./d/made
+		check "without openat2 ($why): ls" 0 "" old "$why" ls
+		expect_eq "without openat2 ($why): ls (links left out)" "Test" "$OUT"
+	done
+	# Once openat2 is known to work (the probe of the root), its EPERM is the file's answer, not a reason to
+	# do without it.
+	check "openat2 EPERM on a file" 1 "mmf: Test: operation not permitted" old EPERM_FILES read Test
+	check "openat2 EPERM on a linked file" 1 "mmf: in: operation not permitted" old EPERM_FILES read in
 fi
 
 mmfs_stop

@@ -1,7 +1,8 @@
 #!/bin/sh
 # mmf_lock.sh - mmf lock, the named mutex: excludes flock(1) and other mmf locks while COMMAND runs, passes
 # COMMAND's status on, times out with exit 1, shares with --shared, is never handed to COMMAND's children, and
-# warns when the daemon dies while COMMAND holds the lock.
+# warns when the daemon dies while COMMAND holds the lock; SIGTERM is passed on to COMMAND, even one that comes
+# just before COMMAND starts.
 # Holders and contenders meet through FIFOs, not sleeps.
 # shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
@@ -94,6 +95,53 @@ expect_eq "mmf lock with a lingering child (exit status)" "0" "$?"
 flock -n -E 99 "$f" true
 expect_eq "flock -n while COMMAND's child lingers (exit code)" "0" "$?"
 echo go >"$WORK/go"
+
+# SIGTERM is passed on to COMMAND: it ends, mmf exits with its status (143) and the lock is free again.
+# since MS WHAT: fails unless less than 10 s have passed since MS (date +%s%N / 1000000), as COMMAND would
+# have run 20 s had the signal not reached it.
+since() {
+	since_ms=$((($(date +%s%N) - $1 * 1000000) / 1000000))
+	[ "$since_ms" -lt 10000 ] || fail "$2: took $since_ms ms, COMMAND ran to its end"
+}
+start=$(($(date +%s%N) / 1000000))
+"$MMF" lock mutex -- sh -c 'echo locked >"$0"; exec sleep 20' "$WORK/ready" &
+HOLDER=$!
+track_pid "$HOLDER"
+read -r got <"$WORK/ready"
+kill -TERM "$HOLDER"
+wait "$HOLDER"
+expect_eq "mmf lock after SIGTERM (exit status)" "143" "$?"
+since "$start" "SIGTERM passed on to COMMAND"
+flock -n -E 99 "$f" true
+expect_eq "flock -n after mmf lock passed SIGTERM on (exit code)" "0" "$?"
+# A SIGTERM that comes just before COMMAND is forked (a shim sends it from fork()) is not lost: it is passed
+# on once COMMAND is there.
+if command -v cc >/dev/null 2>&1; then
+	cat >"$WORK/forkterm.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <signal.h>
+#include <unistd.h>
+pid_t fork(void)
+{
+	pid_t (*next)(void) = (pid_t (*)(void))dlsym(RTLD_NEXT, "fork");
+
+	kill(getpid(), SIGTERM);
+	return next();
+}
+C
+	if cc -shared -fPIC -o "$WORK/forkterm.so" "$WORK/forkterm.c" -ldl; then
+		start=$(($(date +%s%N) / 1000000))
+		check "SIGTERM just before COMMAND starts" 143 "" \
+			env LD_PRELOAD="$WORK/forkterm.so" ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" \
+			"$MMF" lock mutex -- sleep 20
+		since "$start" "SIGTERM just before COMMAND starts"
+	else
+		fail "cannot build the fork shim"
+	fi
+else
+	echo "note: no cc, the check of a SIGTERM before COMMAND starts is skipped" >&2
+fi
 
 mmfs_stop
 

@@ -135,6 +135,90 @@ expect_eq "sub/../y made y" "y" "$(cd "$MNT" && ls y)"
 expect_eq "segments after all the usage errors" "sub
 x
 y" "$(ls "$MNT")"
+
+# What the mount's path reaches when mmf opens it must be the mount that /proc/self/mountinfo showed there,
+# by its device, not merely some FUSE mount: a shim makes open() of the path reach a second mmfs instead,
+# as a mount or a rename between mmf's look at mountinfo and its open could.
+if command -v cc >/dev/null 2>&1; then
+	MNT2="$WORK/mnt2"
+	BACKING2=$(mktemp -d /dev/shm/mmfs-test.XXXXXX)
+	rmdir "$BACKING2"
+	DAEMON2=""
+	# shellcheck disable=SC2317 # called through the EXIT trap and below
+	stop_second() {
+		if grep -qs " $MNT2 " /proc/mounts; then
+			fusermount3 -u "$MNT2" 2>/dev/null || fusermount3 -uz "$MNT2"
+		fi
+		if [ -n "$DAEMON2" ]; then
+			wait "$DAEMON2"
+			DAEMON2=""
+		fi
+		rm -rf "$BACKING2"
+	}
+	# shellcheck disable=SC2317 # called through the EXIT trap
+	set_status() { return "$1"; }
+	# shellcheck disable=SC2317 # called through the EXIT trap
+	usage_cleanup() {
+		rc=$?
+		stop_second
+		set_status "$rc"
+		lib_cleanup
+	}
+	trap usage_cleanup EXIT
+	mkdir "$MNT2"
+	# shellcheck disable=SC2086 # MMFS_TEST_OPTS is a list of arguments
+	"$MMFS" -f -o "backing=$BACKING2" ${MMFS_TEST_OPTS:-} "$MNT2" >>"$WORK/daemon2.log" 2>&1 &
+	DAEMON2=$!
+	wait_mounted "$DAEMON2" "$MNT2" "$WORK/daemon2.log" "the second mmfs" || DAEMON2=""
+	cat >"$WORK/reopen.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+static int redirect(const char *name, int flags, mode_t mode, const char *which)
+{
+	int (*next)(const char *, int, ...) = (int (*)(const char *, int, ...))dlsym(RTLD_NEXT, which);
+	const char *from = getenv("REOPEN_FROM");
+
+	if (from != NULL && strcmp(name, from) == 0)
+		name = getenv("REOPEN_TO");
+	return next(name, flags, mode);
+}
+int open(const char *name, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+	va_end(ap);
+	return redirect(name, flags, mode, "open");
+}
+int open64(const char *name, int flags, ...)
+{
+	va_list ap;
+	mode_t mode;
+
+	va_start(ap, flags);
+	mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
+	va_end(ap);
+	return redirect(name, flags, mode, "open64");
+}
+C
+	if [ -n "$DAEMON2" ] && cc -shared -fPIC -o "$WORK/reopen.so" "$WORK/reopen.c" -ldl; then
+		"$MMF" --mount "$MNT2" new other --size 1 || fail "mmf new on the second mount"
+		check "a mount that changed between mountinfo and open" 1 \
+			"mmf: $MNT: the mount changed while mmf opened it (try again)" \
+			env REOPEN_FROM="$MNT" REOPEN_TO="$MNT2" LD_PRELOAD="$WORK/reopen.so" \
+			ASAN_OPTIONS="${ASAN_OPTIONS:-}:verify_asan_link_order=0" "$MMF" --mount "$MNT" ls
+		expect_eq "nothing of the second mount listed" "" "$OUT"
+	else
+		fail "cannot start a second mmfs or build the open shim"
+	fi
+	stop_second
+fi
 mmfs_stop
 
 # A mount whose daemon was killed (ENOTCONN): said as such, with how to clear it, for every verb.

@@ -1,8 +1,9 @@
 #!/bin/sh
 # mmf_wait.sh - mmf wait wakes (exit 0) when another process writes, appends to or truncates the segment
 # through the mount, times out with 124 when nobody does, and fails when the segment is missing, removed or
-# renamed away, or when the mount dies or goes while it waits. Where inotify may not watch the segment (no
-# read permission), it polls. As root, a throwaway user waits on root's segment.
+# renamed away, or when the mount dies or goes while it waits (and says an error such as running out of
+# descriptors as it is). Where inotify may not watch the segment (no read permission), it polls. As root, a
+# throwaway user waits on root's segment.
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -70,6 +71,21 @@ check "mmf wait on a directory" 1 "mmf: dir: is a directory, not a segment" "$MM
 check "mmf wait with a bad timeout" 2 "mmf: wait: bad timeout 'x': expected seconds such as 5 or 0.5 (see 'mmf wait --help')" \
 	"$MMF" wait Test --timeout x
 
+# Out of descriptors when it looks at the mount again (every second; prlimit takes them away while it
+# waits): said as it is, not taken for a mount that went away.
+if command -v prlimit >/dev/null 2>&1; then
+	"$MMF" new Test --size 1k || fail "mmf new Test for the descriptor check"
+	waiter
+	prlimit --pid "$WAITER" --nofile=3:3 || fail "prlimit of the waiter"
+	woke "mmf wait without a descriptor left" 1
+	expect_eq "message when no descriptor is left" "mmf: Test: cannot wait: Too many open files" \
+		"$(cat "$WORK/wait.err")"
+	expect_eq "the mount is still there" "Test" "$("$MMF" ls)"
+	"$MMF" rm Test || fail "mmf rm Test after the descriptor check"
+else
+	echo "note: no prlimit, the check without descriptors is skipped" >&2
+fi
+
 mmfs_stop
 
 # ended PID: process PID has exited (a zombie not yet reaped counts).
@@ -130,11 +146,19 @@ if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null 2>&1 && command -v setp
 	UW=mmfs-test-wait
 	make_user "$UW"
 	chmod 0755 "$WORK"
+	# The build tree may be out of the user's reach (a clone under `mktemp -d`, mode 0700): a copy in $WORK.
+	mkdir "$WORK/bin"
+	cp "$MMF" "$WORK/bin/mmf"
+	user_mmf=$WORK/bin/mmf
+	if ! as "$UW" test -x "$user_mmf"; then
+		echo "SKIP (part): $UW cannot reach $WORK (is a parent of it closed? TMPDIR=${TMPDIR:-})" >&2
+		finish
+	fi
 	mmfs_start -o allow_other
 	"$MMF" new Open --size 1k --mode 0622 || fail "mmf new Open --mode 0622"
 	check "wait as another user on a segment it may not read" 124 "" \
-		as "$UW" "$MMF" wait Open --mount "$MNT" --timeout 0.3
-	as "$UW" "$MMF" wait Open --mount "$MNT" --timeout 20 2>"$WORK/wait.err" &
+		as "$UW" "$user_mmf" wait Open --mount "$MNT" --timeout 0.3
+	as "$UW" "$user_mmf" wait Open --mount "$MNT" --timeout 20 2>"$WORK/wait.err" &
 	WAITER=$!
 	track_pid "$WAITER"
 	# Polling: the user's mmf (a child of the subshell that runs the function as) sleeps between two looks
