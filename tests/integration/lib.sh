@@ -277,6 +277,24 @@ expect_fail() {
 	LAST_ERR=$(cat "$WORK/last_err")
 }
 
+# The program of a process that holds a segment mapped (signal_stop.sh, unprivileged.sh): maps the file
+# argv[1] (4 KiB, made if missing), stores FIRST at 0, says "mapped", waits for a line on its stdin, stores
+# LATER at 5, unmaps and closes, says "done".
+# shellcheck disable=SC2034 # used by the tests that source this file
+MAPPER_PROGRAM='
+import mmap, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
+os.ftruncate(fd, 4096)
+m = mmap.mmap(fd, 4096)
+m[0:5] = b"FIRST"
+print("mapped", flush=True)
+sys.stdin.readline()
+m[5:10] = b"LATER"
+m.close()
+os.close(fd)
+print("done", flush=True)
+'
+
 # The program behind py_errno (and users.sh's u_errno): runs CODE with the k=v names, prints OK or the errno.
 PY_ERRNO_PROGRAM='
 import errno, os, sys

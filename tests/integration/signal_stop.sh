@@ -13,25 +13,12 @@ daemon_gone() { ! kill -0 "$DAEMON_PID" 2>/dev/null; }
 # shellcheck disable=SC2317 # run by wait_for
 says_still_serving() { grep -q "still serving the segments that are open or mapped" "$DAEMON_LOG"; }
 
-# hold_mapping NAME: a process maps NAME (8 KiB, made here), stores FIRST at 0, says "mapped" and waits for a
-# line on its stdin; then it stores LATER at 5, unmaps, closes, says "done" and exits. Sets MAPPER; the FIFOs
-# $WORK/to and $WORK/from carry the lines.
+# hold_mapping NAME: a process maps NAME (lib.sh's MAPPER_PROGRAM) and has said "mapped"; a line on fd 8
+# lets it store again and end, and it says "done" on fd 9. Sets MAPPER.
 hold_mapping() {
 	rm -f "$WORK/to" "$WORK/from"
 	mkfifo "$WORK/to" "$WORK/from"
-	"$PYTHON" -c '
-import mmap, os, sys
-fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
-os.ftruncate(fd, 8192)
-m = mmap.mmap(fd, 8192)
-m[0:5] = b"FIRST"
-print("mapped", flush=True)
-sys.stdin.readline()
-m[5:10] = b"LATER"
-m.close()
-os.close(fd)
-print("done", flush=True)
-' "$1" <"$WORK/to" >"$WORK/from" &
+	"$PYTHON" -c "$MAPPER_PROGRAM" "$1" <"$WORK/to" >"$WORK/from" &
 	MAPPER=$!
 	track_pid "$MAPPER"
 	exec 8>"$WORK/to" 9<"$WORK/from"

@@ -250,18 +250,8 @@ expect_eq "a segment after restarting on the default backing" "kept" "$(as "$UU"
 # SIGTERM to the user's daemon while the user maps a segment: the daemon detaches its mount through
 # fusermount3 -u -z, serves the mapping to its end, exits 0, and every store is kept.
 mkfifo "$WORK/to" "$WORK/from"
-setpriv --reuid="$UU" --regid="$(id -g "$UU")" --init-groups env -C / PATH=/usr/local/bin:/usr/bin:/bin python3 -c '
-import mmap, os, sys
-fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
-os.ftruncate(fd, 4096)
-m = mmap.mmap(fd, 4096)
-m[0:5] = b"FIRST"
-print("mapped", flush=True)
-sys.stdin.readline()
-m[5:10] = b"LATER"
-m.close()
-print("done", flush=True)
-' "$UMNT/mapped" <"$WORK/to" >"$WORK/from" &
+setpriv --reuid="$UU" --regid="$(id -g "$UU")" --init-groups env -C / PATH=/usr/local/bin:/usr/bin:/bin \
+	python3 -c "$MAPPER_PROGRAM" "$UMNT/mapped" <"$WORK/to" >"$WORK/from" &
 MAPPER=$!
 track_pid "$MAPPER"
 exec 8>"$WORK/to" 9<"$WORK/from"
