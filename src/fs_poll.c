@@ -4,11 +4,13 @@
  * thread awake for the next one when requests come back to back, and costs nothing when they do not.
  * Both ways, the raw messages pass by fs_killpriv.c, which does what libfuse 3.14 cannot. */
 #include "fs_ops.h"
+#include "fs_stop.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/uio.h>
@@ -20,11 +22,30 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
+/* After a second stop signal (fs_stop.h): whether a request is still queued, for at most 5 s, so that the
+ * writes already asked for are answered (a syncfs of many dirty pages queues them all at once) but a client
+ * that keeps asking cannot hold the stop off. */
+static bool still_queued(int fd)
+{
+	/* The first worker thread to look sets the deadline for all. */
+	static _Atomic long long drain_until;
+	long long t = now_ns();
+	long long unset = 0;
+	atomic_compare_exchange_strong(&drain_until, &unset, t + 5000000000LL);
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+	return t < atomic_load(&drain_until) && poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
+}
+
 /* A blocking read, or with a busy-poll first when the descriptor is non-blocking (poll_ns > 0). */
 static ssize_t read_request(int fd, void *buf, size_t len, struct fs *fs)
 {
 	long long deadline = 0;
 	for (;;) {
+		if (fs_stop_draining() && !still_queued(fd)) {
+			fuse_session_exit(fs->se);
+			errno = EINTR;
+			return -1;
+		}
 		ssize_t n = read(fd, buf, len);
 		if (n >= 0 || errno != EAGAIN)
 			return n;

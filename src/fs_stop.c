@@ -35,6 +35,10 @@ static struct {
 	int pipe_rd, pipe_wr;
 	atomic_int signals_seen;
 	atomic_bool thread_listens;
+	/* Set by a second signal: the loop answers what the kernel has already queued (the writes of the first
+	 * signal's syncfs among them: syncfs does not wait for FUSE's writeback) and then ends (fs_poll.c). */
+	atomic_bool draining;
+	atomic_bool loop_drains; /* the loop reads through fs_poll.c, which looks at draining */
 	pthread_t thread;
 	pthread_t loop_thread;
 	int wake_signal; /* one of stop_signals whose handler is ours: interrupts the loop thread's wait */
@@ -47,6 +51,24 @@ static struct {
 	enum unmounter unmounter;
 } stop = { .pipe_rd = -1, .pipe_wr = -1, .abort_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 
+/* Ends the loop: after the requests already queued when it can drain them, at once otherwise, as libfuse's own
+ * handler does (the loop looks after the interrupted read). Async-signal-safe. */
+static void end_loop(void)
+{
+	if (atomic_load(&stop.loop_drains)) {
+		atomic_store(&stop.draining, true);
+		return;
+	}
+	struct fuse_session *se = atomic_load(&stop.se);
+	if (se != NULL)
+		fuse_session_exit(se);
+}
+
+bool fs_stop_draining(void)
+{
+	return atomic_load_explicit(&stop.draining, memory_order_relaxed);
+}
+
 static void on_stop_signal(int sig)
 {
 	(void)sig;
@@ -57,10 +79,7 @@ static void on_stop_signal(int sig)
 			/* A full pipe already holds a byte: the thread is on its way. */
 		}
 	} else {
-		/* What libfuse's own handler does: the loop looks at this after the interrupted read. */
-		struct fuse_session *se = atomic_load(&stop.se);
-		if (se != NULL)
-			fuse_session_exit(se);
+		end_loop();
 	}
 	errno = saved;
 }
@@ -148,10 +167,9 @@ static void stop_at_once(void)
 	stop.unmounter = UNMOUNTER_NONE;
 	pthread_mutex_unlock(&stop.lock);
 	atomic_fetch_add(&stop.signals_seen, 1);
-	struct fuse_session *se = atomic_load(&stop.se);
-	if (se == NULL)
+	if (atomic_load(&stop.se) == NULL)
 		return; /* the loop has ended and the caller is past unmounting */
-	fuse_session_exit(se);
+	end_loop();
 	/* Interrupts the loop thread's wait, as a second signal would. Some signal is ours: one came. */
 	pthread_kill(stop.loop_thread, stop.wake_signal);
 }
@@ -211,8 +229,9 @@ static void *stop_thread_main(void *arg)
 	return NULL;
 }
 
-int fs_stop_start(const char *mountpoint)
+int fs_stop_start(const char *mountpoint, bool loop_drains)
 {
+	atomic_store(&stop.loop_drains, loop_drains);
 	char dev[32];
 	unsigned major_nr, minor_nr;
 	int err = bdi_find(mountpoint, dev, sizeof(dev));

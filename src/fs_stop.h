@@ -9,6 +9,8 @@
 #ifndef MMFS_FS_STOP_H
 #define MMFS_FS_STOP_H
 
+#include <stdbool.h>
+
 struct fuse_session;
 
 /* Sets the handlers of SIGTERM, SIGINT and SIGHUP (each one not ignored: a shell starts background jobs
@@ -17,9 +19,13 @@ struct fuse_session;
 int fs_stop_install(struct fuse_session *se);
 
 /* Starts the thread that acts on the first signal, for the mount at mountpoint (absolute). Call after
- * going to the background (a fork keeps no thread) and before the loop. Returns 0 or -errno; without the
- * thread every signal ends the loop at once. */
-int fs_stop_start(const char *mountpoint);
+ * going to the background (a fork keeps no thread) and before the loop. loop_drains: the loop reads through
+ * fs_poll.c, which answers the requests already queued before it ends (fs_stop_draining); otherwise a
+ * second signal ends it at once. Returns 0 or -errno; without the thread every signal ends the loop. */
+int fs_stop_start(const char *mountpoint, bool loop_drains);
+
+/* Whether a second signal asked the loop to end once nothing is left queued. */
+bool fs_stop_draining(void);
 
 /* After the loop, before stopping the notifier thread: settles who unmounts (the caller, unless the first
  * signal's thread has taken that on), and in the thread's case ends the connection, which its detach left

@@ -166,7 +166,8 @@ int main(int argc, char **argv)
 	libfuse_msgs_release();
 	mounted = true;
 	fs.poll_ns = (long long)opts.poll_us * 1000;
-	if (fs_poll_start(&fs) != 0)
+	bool own_io = fs_poll_start(&fs) == 0;
+	if (!own_io)
 		fuse_log(FUSE_LOG_WARNING, "mmfs: cannot read /dev/fuse itself: no busy-poll, and O_RDWR writes "
 			 "ask for security.capability each\n");
 	tune_bdi(&opts);
@@ -183,7 +184,7 @@ int main(int argc, char **argv)
 		fuse_log(FUSE_LOG_ERR, "mmfs: cannot start the notifier thread\n");
 		goto out_unmount;
 	}
-	int stop_err = fs_stop_start(opts.mountpoint);
+	int stop_err = fs_stop_start(opts.mountpoint, own_io);
 	if (stop_err != 0)
 		fuse_log(FUSE_LOG_WARNING, "mmfs: no thread for a clean stop (%s): a signal stops mmfs at once, and "
 			 "stores into segments still mapped then are lost\n", strerror(-stop_err));

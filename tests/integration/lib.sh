@@ -278,15 +278,17 @@ expect_fail() {
 }
 
 # The program of a process that holds a segment mapped (signal_stop.sh, unprivileged.sh): maps the file
-# argv[1] (4 KiB, made if missing), stores FIRST at 0, says "mapped", waits for a line on its stdin, stores
-# LATER at 5, unmaps and closes, says "done".
+# argv[1] (made if missing) with argv[2] bytes (4096 if not given), stores FIRST at 0 and F in every byte
+# from 10 on, says "mapped", waits for a line on its stdin, stores LATER at 5, unmaps and closes, says "done".
 # shellcheck disable=SC2034 # used by the tests that source this file
 MAPPER_PROGRAM='
 import mmap, os, sys
+size = int(sys.argv[2]) if len(sys.argv) > 2 else 4096
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT, 0o644)
-os.ftruncate(fd, 4096)
-m = mmap.mmap(fd, 4096)
+os.ftruncate(fd, size)
+m = mmap.mmap(fd, size)
 m[0:5] = b"FIRST"
+m[10:] = b"F" * (size - 10)
 print("mapped", flush=True)
 sys.stdin.readline()
 m[5:10] = b"LATER"
