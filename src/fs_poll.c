@@ -22,32 +22,62 @@ static long long now_ns(void)
 	return (long long)ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
-/* After a second stop signal (fs_stop.h): whether a request is still queued, for at most 5 s, so that the
- * writes already asked for are answered (a syncfs of many dirty pages queues them all at once) but a client
- * that keeps asking cannot hold the stop off. */
-static bool still_queued(int fd)
+/* Worker threads (-o threads=N) that are reading or hold a request not yet done: counted from before the read,
+ * so that no request is between the queue and this count, and done when the worker comes back to read the
+ * next one. libfuse drops a request that a worker read after the loop was told to end. */
+static atomic_int requests_in_hand;
+static __thread bool holding_request;
+
+/* After a second stop signal (fs_stop.h): whether the loop may end now. Not while a request is queued or in
+ * a worker's hands, so that the writes already asked for are answered (a syncfs of many dirty pages queues
+ * them all, and the kernel hands over the ones past its background limit only as earlier ones are
+ * answered); but after 5 s it may, so that a client that keeps asking cannot hold the stop off. */
+static bool drained(int fd)
 {
 	/* The first worker thread to look sets the deadline for all. */
 	static _Atomic long long drain_until;
 	long long t = now_ns();
 	long long unset = 0;
 	atomic_compare_exchange_strong(&drain_until, &unset, t + 5000000000LL);
+	if (t >= atomic_load(&drain_until))
+		return true;
 	struct pollfd p = { .fd = fd, .events = POLLIN };
-	return t < atomic_load(&drain_until) && poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0;
+	if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0)
+		return false;
+	/* Looked at after the queue: a request taken from it since is counted by now. */
+	return atomic_load(&requests_in_hand) == 0;
 }
 
 /* A blocking read, or with a busy-poll first when the descriptor is non-blocking (poll_ns > 0). */
 static ssize_t read_request(int fd, void *buf, size_t len, struct fs *fs)
 {
 	long long deadline = 0;
+	if (holding_request) {
+		holding_request = false;
+		atomic_fetch_sub(&requests_in_hand, 1);
+	}
 	for (;;) {
-		if (fs_stop_draining() && !still_queued(fd)) {
+		if (fs_stop_draining() && drained(fd)) {
 			fuse_session_exit(fs->se);
 			errno = EINTR;
 			return -1;
 		}
+		atomic_fetch_add(&requests_in_hand, 1);
 		ssize_t n = read(fd, buf, len);
-		if (n >= 0 || errno != EAGAIN)
+		if (n > 0) {
+			holding_request = true;
+			return n;
+		}
+		int err = errno;
+		atomic_fetch_sub(&requests_in_hand, 1);
+		if (n < 0 && err == ECONNABORTED) {
+			/* Aborted through fusectl: the end of the connection, as ENODEV is, and not a failure to read.
+			 * Seen with -o threads=N as the last close after a first stop signal ended it. */
+			fuse_session_exit(fs->se);
+			err = EINTR;
+		}
+		errno = err;
+		if (n == 0 || errno != EAGAIN)
 			return n;
 		long long t = now_ns();
 		if (deadline == 0)
