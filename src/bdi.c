@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <spawn.h>
 #include <sys/mount.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -83,6 +84,19 @@ int bdi_find(const char *mountpoint, char *buf, unsigned buflen)
 	return scan(mountpoint, buf, buflen);
 }
 
+int bdi_find_dev(const char *mountpoint, dev_t *dev)
+{
+	char buf[32];
+	unsigned major_nr, minor_nr;
+	int err = scan(mountpoint, buf, sizeof(buf));
+	if (err != 0)
+		return err;
+	if (sscanf(buf, "%u:%u", &major_nr, &minor_nr) != 2)
+		return -EINVAL;
+	*dev = makedev(major_nr, minor_nr);
+	return 0;
+}
+
 bool bdi_mounted_here(const char *mountpoint)
 {
 	return scan(mountpoint, NULL, 0) == 0;
@@ -132,14 +146,13 @@ static int write_knob(const char *devname, const char *knob, const char *value)
 
 int bdi_abort_path(const char *mountpoint, char *path, size_t len)
 {
-	char dev[32];
-	int err = bdi_find(mountpoint, dev, sizeof(dev));
+	dev_t dev;
+	int err = bdi_find_dev(mountpoint, &dev);
 	if (err != 0)
 		return err;
-	unsigned major, minor;
-	if (sscanf(dev, "%u:%u", &major, &minor) != 2 || major != 0)
+	if (major(dev) != 0)
 		return -ENODEV;
-	snprintf(path, len, "%s/%u/abort", FUSECTL_DIR, minor);
+	snprintf(path, len, "%s/%u/abort", FUSECTL_DIR, minor(dev));
 	if (access(path, W_OK) == 0)
 		return 0;
 	/* systemd mounts fusectl at boot; without systemd (containers, minimal VMs) root mounts it here, as

@@ -4,12 +4,16 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * Finds the device number of the FUSE mount at mountpoint from /proc/self/mountinfo (never touching the
  * mount itself, which would wait for this very daemon) and writes "MAJ:MIN" to buf. Returns 0 or -errno.
  */
 int bdi_find(const char *mountpoint, char *buf, unsigned buflen);
+
+/* bdi_find as a device number. Returns 0, or -errno (-EINVAL for a line it cannot read). */
+int bdi_find_dev(const char *mountpoint, dev_t *dev);
 
 /* True when some mount of type fuse.mmfs is already at mountpoint. */
 bool bdi_mounted_here(const char *mountpoint);

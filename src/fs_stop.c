@@ -139,24 +139,34 @@ static void flush_mount(void)
 		close(fd);
 }
 
-/* Waits up to timeout_ms (-1: for ever) for fs_stop_end's byte. */
-static bool told_to_end(int timeout_ms)
+/* The next byte of the pipe, waiting up to timeout_ms (-1: for ever): 's' from a signal, 'q' from
+ * fs_stop_end; 0 when the time ran out, -1 when the pipe failed. */
+static int next_byte(int timeout_ms)
 {
 	struct pollfd p = { .fd = stop.pipe_rd, .events = POLLIN };
 	for (;;) {
 		char byte;
 		ssize_t n = read(stop.pipe_rd, &byte, 1);
-		if (n == 1 && byte == 'q')
-			return true;
 		if (n == 1)
-			continue; /* a signal's byte: the first already got us here */
+			return (unsigned char)byte;
 		if (n == 0 || errno != EAGAIN)
-			return true; /* no pipe left to wait on */
+			return -1;
 		int r = poll(&p, 1, timeout_ms);
 		if (r == 0)
-			return false;
+			return 0;
 		if (r < 0 && errno != EINTR)
-			return true;
+			return -1;
+	}
+}
+
+/* Waits up to timeout_ms (-1: for ever) for fs_stop_end's byte; true also when there is no pipe left to wait
+ * on. A signal's byte is passed over: the first already got us here. */
+static bool told_to_end(int timeout_ms)
+{
+	for (;;) {
+		int byte = next_byte(timeout_ms);
+		if (byte != 's')
+			return byte != 0;
 	}
 }
 
@@ -207,15 +217,11 @@ static bool flush_and_detach(void)
 static void *stop_thread_main(void *arg)
 {
 	(void)arg;
-	struct pollfd p = { .fd = stop.pipe_rd, .events = POLLIN };
-	char byte = 0;
-	while (read(stop.pipe_rd, &byte, 1) != 1) {
-		if (errno != EAGAIN && errno != EINTR) {
-			/* Signals then end the loop at once, as without this thread. */
-			atomic_store(&stop.thread_listens, false);
-			return NULL;
-		}
-		poll(&p, 1, -1);
+	int byte = next_byte(-1);
+	if (byte < 0) {
+		/* Signals then end the loop at once, as without this thread. */
+		atomic_store(&stop.thread_listens, false);
+		return NULL;
 	}
 	if (byte == 'q')
 		return NULL;
@@ -232,16 +238,11 @@ static void *stop_thread_main(void *arg)
 int fs_stop_start(const char *mountpoint, bool loop_drains)
 {
 	atomic_store(&stop.loop_drains, loop_drains);
-	char dev[32];
-	unsigned major_nr, minor_nr;
-	int err = bdi_find(mountpoint, dev, sizeof(dev));
+	int err = bdi_find_dev(mountpoint, &stop.dev);
 	if (err != 0)
 		return err;
-	if (sscanf(dev, "%u:%u", &major_nr, &minor_nr) != 2)
-		return -EINVAL;
 	if (snprintf(stop.mountpoint, sizeof(stop.mountpoint), "%s", mountpoint) >= (int)sizeof(stop.mountpoint))
 		return -ENAMETOOLONG;
-	stop.dev = makedev(major_nr, minor_nr);
 	char abort_path[96];
 	if (bdi_abort_path(mountpoint, abort_path, sizeof(abort_path)) == 0)
 		stop.abort_fd = open(abort_path, O_WRONLY | O_CLOEXEC);

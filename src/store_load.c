@@ -47,13 +47,21 @@ static int seen_add(struct seen *seen, uint64_t ino, struct node *node)
 
 /* Reads the metadata record, or the inode of a file mmfs made to carry it (meta.h); a missing or malformed
  * record otherwise gives the safe default: private to the daemon. */
-static void read_meta(int fd, const struct stat *st, struct node *node)
+/* The record in the backing file fd's attribute: 0, -ENODATA when it has none, -EINVAL when malformed. */
+static int read_record(int fd, struct meta *meta)
 {
 	char buf[META_MAX_LEN];
-	struct meta meta;
 	ssize_t n = fgetxattr(fd, META_XATTR, buf, sizeof(buf));
-	bool known = n > 0 ? meta_decode(buf, (size_t)n, &meta) == 0
-			   : n < 0 && errno == ENODATA && meta_from_inode(st, &meta) == 0;
+	if (n < 0)
+		return -errno;
+	return n > 0 ? meta_decode(buf, (size_t)n, meta) : -EINVAL;
+}
+
+static void read_meta(int fd, const struct stat *st, struct node *node)
+{
+	struct meta meta;
+	int err = read_record(fd, &meta);
+	bool known = err == 0 || (err == -ENODATA && meta_from_inode(st, &meta) == 0);
 	if (known && (meta.mode & S_IFMT) == (st->st_mode & S_IFMT)) {
 		node->mode = meta.mode;
 		node->uid = meta.uid;
@@ -195,10 +203,8 @@ static int load_dir(struct store *store, struct node *dir, struct seen *seen)
  * directory's. Without one the root keeps the mode and owner this mount gives it (store_config). */
 static void load_root_meta(struct store *store)
 {
-	char buf[META_MAX_LEN];
 	struct meta meta;
-	ssize_t n = fgetxattr(store->root->fd, META_XATTR, buf, sizeof(buf));
-	if (n <= 0 || meta_decode(buf, (size_t)n, &meta) != 0 || !S_ISDIR(meta.mode))
+	if (read_record(store->root->fd, &meta) != 0 || !S_ISDIR(meta.mode))
 		return;
 	store->root->mode = meta.mode;
 	store->root->uid = meta.uid;
