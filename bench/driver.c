@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -698,6 +699,73 @@ static void w_append_par(int dirfd, long n)
 	munmap(counts, sizeof(long) * NPROC);
 }
 
+/* One process sends a byte through a pipe, another sends it back: the round trips/s a round trip of two
+ * processes costs, with no file system in between. A FUSE request that the daemon sleeps for is the same pair
+ * of wake-ups, so this is the ceiling of a one-request-per-operation workload on this machine. Returns the
+ * rate over the part done; the child echoes until the parent closes its pipe. */
+static double pipe_round_trips(long n, bool *was_capped)
+{
+	int there[2], back[2];
+	char c = 'x';
+	long i;
+
+	if (pipe(there) < 0 || pipe(back) < 0)
+		die("pipe");
+	fflush(NULL);
+	pid_t pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		close(there[1]);
+		close(back[0]);
+		while (read(there[0], &c, 1) == 1)
+			if (write(back[1], &c, 1) != 1)
+				_exit(1);
+		_exit(0);
+	}
+	close(there[0]);
+	close(back[1]);
+	double t0 = 0;
+	for (i = -1000; i < n; i++) { /* the first 1000 let both processes settle where the scheduler wants them */
+		if (i == 0)
+			t0 = now();
+		if (write(there[1], &c, 1) != 1 || read(back[0], &c, 1) != 1)
+			die("round trip through the pipes");
+		if (i > 0 && (i & 255) == 0 && over(t0)) {
+			i++;
+			break;
+		}
+	}
+	double t = now() - t0;
+	close(there[1]);
+	close(back[0]);
+	int status;
+	if (waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+		errno = 0;
+		die("the echoing process failed");
+	}
+	*was_capped = capped;
+	capped = false;
+	return (double)i / (t > 0 ? t : 1e-9);
+}
+
+/* round-trip: pipe round trips between two processes placed by the scheduler (it puts them on different
+ * processors when one is idle), then with both held on the processor this one runs on. DIR is not used. */
+static void w_round_trip(int dirfd, long n)
+{
+	(void)dirfd;
+	bool was_capped;
+	double spread = pipe_round_trips(n, &was_capped);
+	printf("%.1f%s\n", spread, was_capped ? " capped" : "");
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(sched_getcpu(), &one);
+	if (sched_setaffinity(0, sizeof one, &one) < 0)
+		die("sched_setaffinity");
+	double packed = pipe_round_trips(n, &was_capped);
+	printf("%.1f%s\n", packed, was_capped ? " capped" : "");
+}
+
 /* clean: removes every file the workloads leave behind (seq.dat, segs/...). */
 static void w_clean(int dirfd, long n)
 {
@@ -750,13 +818,14 @@ static const struct workload workloads[] = {
 	{ "mmap-store", w_mmap_store, 256, "MiB/s", "MAP_SHARED stores into a fresh N MiB segment: 1st, 2nd, after msync" },
 	{ "mmap-read", w_mmap_read, 256, "MiB/s", "MAP_SHARED reads of N MiB, cache dropped: 1st, 2nd pass" },
 	{ "append-par", w_append_par, 100000, "ops/s", "8 processes append N lines in all to one segment" },
+	{ "round-trip", w_round_trip, 100000, "ops/s", "no file system: N pipe round trips of two processes, then on one CPU" },
 	{ "clean", w_clean, 20000, "-", "remove what the workloads leave (N: segments to look for)" },
 };
 
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: mmfs-bench [-t SECONDS] [-s MIB] WORKLOAD DIR [N]\n"
-		     "Runs WORKLOAD in DIR and prints its rate (mmap-read: two lines, mmap-store: three),\n"
+		     "Runs WORKLOAD in DIR and prints its rate (mmap-read and round-trip: two lines, mmap-store: three),\n"
 		     "followed by \" capped\" if -t stopped it early (the rate is then over the part done).\n"
 		     "  -t SECONDS  cap each timed loop (default: none)\n"
 		     "  -s MIB      size of the file rand-read-* use (default 1024)\n"

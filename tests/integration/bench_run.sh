@@ -40,6 +40,14 @@ for w in want:
             problems.append("%s/%s steal=%r" % (w, t, s))
 if doc.get("steal_limit_percent") != 5 or not isinstance(doc.get("reruns"), int) or doc["reruns"] < 0:
     problems.append("steal limit %r, reruns %r" % (doc.get("steal_limit_percent"), doc.get("reruns")))
+# The round trip floor: two rates per round, the one-CPU one a number of its own.
+rt = doc.get("round_trip", {})
+for k in ("median_per_s", "one_cpu_median_per_s"):
+    if not isinstance(rt.get(k), (int, float)) or rt[k] <= 0:
+        problems.append("round_trip %s=%r" % (k, rt.get(k)))
+for k in ("rounds", "one_cpu_rounds"):
+    if not (isinstance(rt.get(k), list) and len(rt[k]) == 1):
+        problems.append("round_trip %s=%r" % (k, rt.get(k)))
 bdi = doc["targets"]["mmfs"]["bdi"]
 if root and "max_ratio=100" not in bdi:
     problems.append("mmfs bdi not relaxed: " + bdi)
