@@ -92,9 +92,17 @@ static ssize_t read_request(int fd, void *buf, size_t len, struct fs *fs)
 			errno = EINTR;
 			return -1;
 		}
-		struct pollfd p = { .fd = fd, .events = POLLIN };
-		if (poll(&p, 1, -1) < 0)
+		/* The latch: a signal that came since the look above would otherwise be seen only at the next request,
+		 * as its EINTR interrupts only a poll already waiting. */
+		struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = fs_stop_latch_fd(), .events = POLLIN } };
+		if (poll(p, 2, -1) < 0)
 			return -1; /* EINTR: libfuse checks whether the loop must end, then reads again */
+		if ((p[1].revents & POLLIN) != 0 && (p[0].revents & POLLIN) == 0) {
+			/* Asked to end with nothing queued: libfuse looks at the session's end, then reads again, and the
+			 * look above at draining decides. */
+			errno = EINTR;
+			return -1;
+		}
 		deadline = 0;
 	}
 }

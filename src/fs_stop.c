@@ -33,6 +33,9 @@ static struct {
 	/* The first signal's byte reaches the thread through this pipe (write is async-signal-safe);
 	 * fs_stop_end's byte tells it to return. */
 	int pipe_rd, pipe_wr;
+	/* Readable for good once the loop was asked to end (fs_stop_latch_fd): a signal that comes after the loop
+	 * looked and before it sleeps is not missed. */
+	int latch_rd, latch_wr;
 	atomic_int signals_seen;
 	atomic_bool thread_listens;
 	/* Set by a second signal: the loop answers what the kernel has already queued (the writes of the first
@@ -49,7 +52,7 @@ static struct {
 	int abort_fd;
 	pthread_mutex_t lock;
 	enum unmounter unmounter;
-} stop = { .pipe_rd = -1, .pipe_wr = -1, .abort_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+} stop = { .pipe_rd = -1, .pipe_wr = -1, .latch_rd = -1, .latch_wr = -1, .abort_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* Ends the loop: after the requests already queued when it can drain them, at once otherwise, as libfuse's own
  * handler does (the loop looks after the interrupted read). Async-signal-safe. */
@@ -57,11 +60,20 @@ static void end_loop(void)
 {
 	if (atomic_load(&stop.loop_drains)) {
 		atomic_store(&stop.draining, true);
-		return;
+	} else {
+		struct fuse_session *se = atomic_load(&stop.se);
+		if (se != NULL)
+			fuse_session_exit(se);
 	}
-	struct fuse_session *se = atomic_load(&stop.se);
-	if (se != NULL)
-		fuse_session_exit(se);
+	/* After the flag: whoever the latch wakes sees it. Never read, so one byte is enough for good. */
+	if (stop.latch_wr >= 0 && write(stop.latch_wr, "e", 1) != 1) {
+		/* Full: it was readable already. */
+	}
+}
+
+int fs_stop_latch_fd(void)
+{
+	return stop.latch_rd;
 }
 
 bool fs_stop_draining(void)
@@ -86,9 +98,17 @@ static void on_stop_signal(int sig)
 
 int fs_stop_install(struct fuse_session *se)
 {
-	int fds[2];
+	int fds[2], latch[2];
 	if (pipe2(fds, O_CLOEXEC | O_NONBLOCK) != 0)
 		return -errno;
+	if (pipe2(latch, O_CLOEXEC | O_NONBLOCK) != 0) {
+		int err = errno;
+		close(fds[0]);
+		close(fds[1]);
+		return -err;
+	}
+	stop.latch_rd = latch[0];
+	stop.latch_wr = latch[1];
 	atomic_store(&stop.se, se);
 	stop.pipe_rd = fds[0];
 	stop.pipe_wr = fds[1];
@@ -315,4 +335,12 @@ void fs_stop_end(void)
 	if (stop.abort_fd >= 0)
 		close(stop.abort_fd);
 	stop.pipe_rd = stop.pipe_wr = stop.abort_fd = -1;
+	/* Closed last: a late signal's handler may still write to it (stop_signals stay handled). */
+	int latch_wr = stop.latch_wr;
+	stop.latch_wr = -1;
+	if (stop.latch_rd >= 0)
+		close(stop.latch_rd);
+	stop.latch_rd = -1;
+	if (latch_wr >= 0)
+		close(latch_wr);
 }

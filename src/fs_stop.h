@@ -27,6 +27,10 @@ int fs_stop_start(const char *mountpoint, bool loop_drains);
 /* Whether a second signal asked the loop to end once nothing is left queued. */
 bool fs_stop_draining(void);
 
+/* A descriptor that turns readable, and stays so, once a signal asked the loop to end (at once or by
+ * draining): the loop's poll watches it beside /dev/fuse. -1 before fs_stop_install. */
+int fs_stop_latch_fd(void);
+
 /* After the loop, before stopping the notifier thread: settles who unmounts (the caller, unless the first
  * signal's thread has taken that on), and in the thread's case ends the connection, which its detach left
  * to the last close (a second signal came first). */
