@@ -400,7 +400,6 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
 		     struct fuse_file_info *fi)
 {
-	(void)fi;
 	if (off < 0) {
 		reply_status(req, -EINVAL);
 		return;
@@ -411,6 +410,11 @@ static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 	/* The bytes are written: a failure to drop the bits cannot undo them. */
 	if (n > 0 && fs_write_kills_setid(fs_of(req), req) && store_drop_setid(store, node) > 0)
 		forget_cached_mode(fs_of(req), ino);
+	/* A write() through a cached handle (not write-only: set_open_flags) is already in the kernel's page cache;
+	 * a writeback's pages hold only what mappings stored and must stay. Posted before the reply, while the
+	 * handle keeps the segment. */
+	if (n < 0 && size > 0 && !fi->writepage && (fi->flags & O_ACCMODE) != O_WRONLY)
+		fs_on_refused_write(fs_of(req), ino, node, (uint64_t)off, size);
 	if (n < 0)
 		reply_status(req, (int)n);
 	else

@@ -40,6 +40,9 @@ extern const struct fuse_lowlevel_ops fs_lowlevel_ops;
 
 /* The store's on_unlinked callback: queues the name for invalidation in the kernel's cache. */
 void fs_on_unlinked(void *ctx, struct node *dir, const char *name);
+/* A write through the page cache (an O_RDWR handle) was refused: has the notifier thread put the segment's
+ * bytes of [off, off + len) back into the kernel's cache, over the refused ones the kernel put there. */
+void fs_on_refused_write(struct fs *fs, fuse_ino_t ino, struct node *node, uint64_t off, size_t len);
 /* The store's on_reclaim_deferred callback: has the notifier thread call store_reclaim_due. */
 void fs_on_reclaim_deferred(void *ctx);
 int fs_notifier_start(struct fs *fs);
