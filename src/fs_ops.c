@@ -245,7 +245,9 @@ static int open_and_truncate(struct store *store, struct node *node, int flags, 
 {
 	*setid_dropped = false;
 	int err = store_open_file(store, node, flags);
-	if (err != 0 || (flags & O_TRUNC) == 0 || (flags & O_ACCMODE) == O_RDONLY)
+	/* Whatever the access mode: Linux truncates an O_RDONLY|O_TRUNC open too, once the kernel has checked that
+	 * the caller may write, and the kernel has already emptied its own idea of the file. */
+	if (err != 0 || (flags & O_TRUNC) == 0)
 		return err;
 	struct store_setattr set = { .valid = STORE_SET_SIZE | STORE_SET_MTIME_NOW, .size = 0 };
 	struct stat st;

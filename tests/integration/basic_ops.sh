@@ -137,6 +137,13 @@ rm "$MNT/open"
 expect_eq "read through a handle opened before unlink" "still here" "$(cat <&3)"
 exec 3<&-
 
+# O_TRUNC empties a segment whatever the access mode, as on every Linux file system (the kernel has checked that
+# the caller may write); O_RDONLY|O_TRUNC used to leave it whole.
+printf 'hello world' >"$MNT/otrunc"
+expect_eq "open O_RDONLY|O_TRUNC" "OK" "$(py_errno 'os.close(os.open(p, os.O_RDONLY|os.O_TRUNC))' p="$MNT/otrunc")"
+expect_eq "length after O_RDONLY|O_TRUNC" "0" "$(stat -c %s "$MNT/otrunc")"
+rm -f "$MNT/otrunc"
+
 # shellcheck disable=SC2012 # ls is what is tested
 expect_eq "ls of the root" "d1 d2 seg touched" "$(ls "$MNT" | tr '\n' ' ' | sed 's/ $//')"
 
