@@ -123,6 +123,18 @@ int node_backing_at(struct node *node, int *dirfd, const char **name)
 	return 0;
 }
 
+/* A segment's access time is the store's own (reads leave it alone), and a restart takes it back from the
+ * backing file: the daemon's reads of that file must not move it. O_NOATIME needs the file's owner or
+ * CAP_FOWNER; for a file the daemon may not ask it for (another user's, with no capability), the open goes
+ * ahead without. */
+int backing_openat(int dirfd, const char *name, int flags, mode_t mode)
+{
+	int fd = openat(dirfd, name, flags | O_NOATIME | O_NOFOLLOW | O_CLOEXEC, mode);
+	if (fd < 0 && errno == EPERM)
+		fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+	return fd;
+}
+
 int node_fd(struct store *store, struct node *node)
 {
 	int dirfd;
@@ -135,7 +147,7 @@ int node_fd(struct store *store, struct node *node)
 	if (err != 0)
 		return err;
 	int flags = node_is_dir(node) ? O_RDONLY | O_DIRECTORY : O_RDWR;
-	int fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC);
+	int fd = backing_openat(dirfd, name, flags, 0);
 	if (fd < 0)
 		return -errno;
 	node->fd = fd;

@@ -118,7 +118,7 @@ static void set_owner(struct node *node, const struct node *dir, const struct st
  * Returns the descriptor, or -1 with errno EOPNOTSUPP where the file system has no O_TMPFILE. */
 static int open_nameless(int dirfd)
 {
-	int fd = openat(dirfd, ".", O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
+	int fd = backing_openat(dirfd, ".", O_TMPFILE | O_RDWR, 0600);
 	/* Kernels and file systems without O_TMPFILE answer EISDIR or EOPNOTSUPP. */
 	if (fd < 0 && (errno == EISDIR || errno == EINVAL))
 		errno = EOPNOTSUPP;
@@ -152,14 +152,13 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 			nameless = fd >= 0;
 		}
 		if (fd < 0)
-			fd = openat(dir->fd, name, O_CREAT | O_EXCL | O_RDWR | O_NOFOLLOW | O_CLOEXEC,
-				    inode_mode != 0 ? inode_mode : 0600);
+			fd = backing_openat(dir->fd, name, O_CREAT | O_EXCL | O_RDWR, inode_mode != 0 ? inode_mode : 0600);
 		if (fd < 0)
 			return -errno;
 	} else if (type == S_IFDIR) {
 		if (mkdirat(dir->fd, name, 0700) != 0)
 			return -errno;
-		fd = openat(dir->fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		fd = backing_openat(dir->fd, name, O_RDONLY | O_DIRECTORY, 0);
 		if (fd < 0) {
 			int err = -errno;
 			unlinkat(dir->fd, name, AT_REMOVEDIR);
@@ -187,8 +186,14 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 		err = fstat(fd, &st) == 0 ? 0 : -errno;
 	else
 		err = fstatat(dir->fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;
-	if (err == 0)
+	if (err == 0) {
 		node->ino = st.st_ino;
+		/* The backing file's own times, not the daemon's clock a moment before (node_new): they are the ones
+		 * a restart reads back, and a segment nobody writes must come back with the times it showed. */
+		node->atime = st.st_atim;
+		node->mtime = st.st_mtim;
+		node->ctime = st.st_ctim;
+	}
 	if (err == 0 && nameless) {
 		err = meta_write_fd(fd, &meta);
 		if (err == 0)

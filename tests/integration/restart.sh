@@ -72,6 +72,19 @@ expect_eq "write through one hard link seen through the other after restart" \
 	"Process A says: Hello World!
 one more" "$(cat "$MNT/text")"
 
+# A segment only created keeps the times it was made with (they were the daemon's clock, not the backing
+# file's), and one read after its access time was set keeps that access time (reads of the backing file used
+# to move it): exact, across a crash and a clean stop.
+: >"$MNT/fresh"
+printf x >"$MNT/read"
+touch -a -d '2001-02-03 04:05:06.789' "$MNT/read"
+cat "$MNT/read" >/dev/null
+sleep 0.05
+cat "$MNT/read" >/dev/null
+times_of() { stat -c '%n %x %y' "$MNT/fresh" "$MNT/read"; }
+times_before=$(times_of)
+expect_eq "access time after reads" "2001-02-03 04:05:06.789000000" "$(stat -c %x "$MNT/read" | cut -d' ' -f1,2)"
+
 # A second crash and restart, and a clean stop and start, change nothing either.
 before=$(state)
 mtimes_before=$(mtimes)
@@ -79,10 +92,12 @@ mmfs_crash
 mmfs_start
 expect_eq "entries after a second crash" "$before" "$(state)"
 expect_eq "mtimes after a second crash (the last write was through a hard link)" "$mtimes_before" "$(mtimes)"
+expect_eq "times of a created and of a read segment after a crash" "$times_before" "$(times_of)"
 mmfs_stop
 mmfs_start
 expect_eq "entries after a clean stop and start" "$before" "$(state)"
 expect_eq "mtimes after a clean stop and start" "$mtimes_before" "$(mtimes)"
+expect_eq "times of a created and of a read segment after a clean stop" "$times_before" "$(times_of)"
 cmp -s "$WORK/ref/bin" "$MNT/dir/sub/bin" || fail "random bytes differ after the second restart"
 
 # The root of the mount keeps a chmod and a chown too, across a crash and a clean stop; the backing
