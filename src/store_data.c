@@ -308,16 +308,13 @@ int store_fallocate(struct store *store, struct node *node, uint64_t off, uint64
 			undo_growth(store, node, old_size, end);
 		goto out;
 	}
-	if (grows) {
+	if (grows)
 		node->size = end;
-		/* A longer segment is a change of its content, as on tmpfs: mtime too, on the backing file as well
-		 * so that a restart shows it. */
-		const struct timespec now[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_NOW } };
-		futimens(node->fd, now);
-		node->times_stale = true;
-	} else {
-		node_touch(&node->ctime);
-	}
+	/* tmpfs counts every fallocate as a change of the content, inside the length too: mtime and ctime. Set on
+	 * the backing file as well (a disk file system may not), so that a restart shows it. */
+	const struct timespec now[2] = { { .tv_nsec = UTIME_OMIT }, { .tv_nsec = UTIME_NOW } };
+	futimens(node->fd, now);
+	node->times_stale = true;
 out:
 	pthread_mutex_unlock(&store->lock);
 	return err;

@@ -71,6 +71,18 @@ for t in Y Z; do
 	fi
 done
 
+# fallocate inside the length is a change of the content too, as on tmpfs: mtime and ctime move.
+touch -d '2001-01-01 UTC' "$f"
+t0=$(kernel_now)
+fallocate -n -l 4 "$f"
+t1=$(kernel_now)
+for t in Y Z; do
+	v=$(stat -c "%$t" "$f")
+	if [ "$v" -lt "$t0" ] || [ "$v" -gt "$t1" ]; then
+		fail "time %$t after fallocate inside the length: expected between $t0 and $t1, saw $v"
+	fi
+done
+
 # chmod, chown (as root), ctime moves.
 touch -d '2001-01-01 UTC' "$f"
 t0=$(date +%s)
