@@ -297,6 +297,23 @@ START_TEST(test_mknod_creates_a_segment_owned_by_the_caller)
 }
 END_TEST
 
+START_TEST(test_a_new_segment_shows_the_times_of_its_backing_file)
+{
+	/* They are what a restart reads back: a segment nobody wrote must not come back with other times. */
+	open_store();
+	struct node *node = NULL;
+	struct stat st, back;
+	ck_assert_int_eq(store_mknod(store, root, "seg", S_IFREG | 0640, &me, &node, &st), 0);
+	char path[256];
+	snprintf(path, sizeof(path), "%s/seg", backing);
+	ck_assert_int_eq(stat(path, &back), 0);
+	ck_assert_int_eq(st.st_mtim.tv_sec, back.st_mtim.tv_sec);
+	ck_assert_int_eq(st.st_mtim.tv_nsec, back.st_mtim.tv_nsec);
+	ck_assert_int_eq(st.st_atim.tv_sec, back.st_atim.tv_sec);
+	ck_assert_int_eq(st.st_atim.tv_nsec, back.st_atim.tv_nsec);
+}
+END_TEST
+
 START_TEST(test_lookup_finds_a_created_name_with_its_attributes)
 {
 	open_store();
@@ -1861,6 +1878,7 @@ Suite *store_suite(void)
 	TCase *tc = store_tcase("names");
 	tcase_add_test(tc, test_store_open_makes_a_root_with_the_configured_mode_and_owner);
 	tcase_add_test(tc, test_mknod_creates_a_segment_owned_by_the_caller);
+	tcase_add_test(tc, test_a_new_segment_shows_the_times_of_its_backing_file);
 	tcase_add_test(tc, test_lookup_finds_a_created_name_with_its_attributes);
 	tcase_add_test(tc, test_lookup_of_a_missing_name_is_enoent);
 	tcase_add_test(tc, test_name_of_255_bytes_works_and_256_is_enametoolong);
