@@ -420,13 +420,17 @@ int node_resize(struct store *store, struct node *node, uint64_t size)
 	if (err != 0)
 		return err;
 	int fd = node_fd(store, node);
-	if (fd < 0 || ftruncate(fd, (off_t)size) != 0) {
-		err = fd < 0 ? fd : -errno;
+	/* Growth is backed by blocks before it is made (node_reserve): a hole would meet a full backing file
+	 * system only when mapped stores are written back, too late to tell anyone. */
+	err = fd < 0 ? fd : size > node->size ? node_reserve(store, node, size) : 0;
+	if (err == 0 && ftruncate(fd, (off_t)size) != 0)
+		err = -errno;
+	if (err != 0) {
 		pool_restore(&store->pool, size, node->size);
 		return err;
 	}
 	node->size = size;
-	/* Shrinking frees the blocks past the end; growing makes a hole, which has none. */
+	/* Shrinking frees the blocks past the end; growth has its blocks already. */
 	uint64_t kept = round_to_block(size);
 	if (node->allocated > kept)
 		node->allocated = kept;

@@ -152,6 +152,33 @@ static void undo_growth(struct store *store, struct node *node, uint64_t old_siz
 	pool_restore(&store->pool, end, old_size);
 }
 
+int node_reserve(struct store *store, struct node *node, uint64_t end)
+{
+	if (end <= node->allocated || node->fd < 0)
+		return 0;
+	struct stat before;
+	bool have_times = fstat(node->fd, &before) == 0;
+	uint64_t from = node->allocated;
+	int rc = fallocate(node->fd, FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)(end - from));
+	/* Blocks allocated ahead of sequential writers are only speculative: never the reason for ENOSPC. */
+	if (rc != 0 && errno == ENOSPC && store_prealloc_settle_all(store))
+		rc = fallocate(node->fd, FALLOC_FL_KEEP_SIZE, (off_t)from, (off_t)(end - from));
+	if (rc == 0) {
+		node->allocated = round_to_block(end);
+		return 0;
+	}
+	if (errno == EOPNOTSUPP)
+		return 0; /* a file system without fallocate: its holes are filled at writeback, as before */
+	int err = -errno;
+	/* Whatever part was allocated past the end goes back, with the times the attempt may have moved. */
+	uint64_t kept = round_to_block(node->size);
+	if (have_times && end > kept) {
+		const struct timespec times[2] = { before.st_atim, before.st_mtim };
+		punch_past_end(node->fd, kept, end - kept, times);
+	}
+	return err;
+}
+
 /* Writes all of buf at off, retrying short writes. Returns 0 or -errno. */
 static int write_all(int fd, const char *buf, size_t size, uint64_t off)
 {
@@ -209,9 +236,16 @@ static int write_locked(struct store *store, struct node *node, const char *buf,
 			node->allocated = round_to_block(end);
 	}
 	/* Growth that leaves a hole ends allocating ahead: a hole would hide blocks past the end from the
-	 * count the start makes after a crash (store_load.c). */
-	if (off > old_size)
+	 * count the start makes after a crash (store_load.c). The hole gets its blocks now (node_reserve). */
+	if (off > old_size) {
 		node_prealloc_settle(store, node);
+		int err = node_reserve(store, node, off);
+		if (err != 0) {
+			*backing_full = err == -ENOSPC;
+			pool_restore(&store->pool, end, old_size);
+			return err;
+		}
+	}
 	int err = write_all(node->fd, buf, size, off);
 	if (err != 0) {
 		/* A full backing filesystem: take back whatever part of the growth landed. */

@@ -119,6 +119,12 @@ bool store_prealloc_settle_all(struct store *store);
 /* Punches [from, from + len) out of a backing file, past its end, then sets its times (tmpfs changes mtime on
  * a punched hole). */
 void punch_past_end(int fd, uint64_t from, uint64_t len, const struct timespec times[2]);
+/* Gives every byte of [allocated, end) a block in the backing file (past its end too), so that a segment's
+ * growth is refused at once with ENOSPC when the backing file system cannot hold it. A hole would get its
+ * blocks only when a store through a mapping is written back, and a failure there reaches no process: the
+ * stores would be lost without a word. Returns 0 (also on a file system without fallocate) or -errno, and
+ * then leaves the backing file's length, its blocks past the end and its times as they were. Lock held. */
+int node_reserve(struct store *store, struct node *node, uint64_t end);
 
 /* store_ns.c */
 void dir_attach(struct store *store, struct node *dir, struct link *link);
