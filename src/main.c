@@ -74,6 +74,13 @@ static int open_store(const struct options *opts, struct fs *fs, char *backing, 
 			"(it must be ours, mode 0700)\n", backing);
 		return -1;
 	}
+	if (err == -ENFILE || err == -EMFILE) {
+		struct rlimit rl;
+		getrlimit(RLIMIT_NOFILE, &rl);
+		fprintf(stderr, "mmfs: %s: holds more directories than mmfs may keep open (one descriptor each; open-file "
+			"limit %llu): raise it with ulimit -n or LimitNOFILE=\n", backing, (unsigned long long)rl.rlim_cur);
+		return -1;
+	}
 	if (err != 0) {
 		fprintf(stderr, "mmfs: %s: cannot use the backing directory: %s\n", backing, strerror(-err));
 		return -1;

@@ -127,11 +127,42 @@ int node_backing_at(struct node *node, int *dirfd, const char **name)
  * backing file: the daemon's reads of that file must not move it. O_NOATIME needs the file's owner or
  * CAP_FOWNER; for a file the daemon may not ask it for (another user's, with no capability), the open goes
  * ahead without. */
-int backing_openat(int dirfd, const char *name, int flags, mode_t mode)
+static int openat_noatime(int dirfd, const char *name, int flags, mode_t mode)
 {
 	int fd = openat(dirfd, name, flags | O_NOATIME | O_NOFOLLOW | O_CLOEXEC, mode);
 	if (fd < 0 && errno == EPERM)
 		fd = openat(dirfd, name, flags | O_NOFOLLOW | O_CLOEXEC, mode);
+	return fd;
+}
+
+/* The daemon's open-file limit is reached: closes the cached descriptor of every segment nobody has open
+ * (its next use opens it again), so that idle descriptors never make an open or a create fail. Returns
+ * whether one was closed. */
+static bool evict_idle_fds(struct store *store)
+{
+	bool closed = false;
+	for (struct node *node = store->all; node != NULL && store->fd_cached > 0; node = node->all_next) {
+		if (!node_is_reg(node) || node->fd < 0 || node->opens > 0)
+			continue;
+		if (node->times_stale)
+			node_take_backing_times(node);
+		close(node->fd);
+		node->fd = -1;
+		store->fd_cached--;
+		closed = true;
+	}
+	return closed;
+}
+
+int backing_openat(struct store *store, int dirfd, const char *name, int flags, mode_t mode)
+{
+	int fd = openat_noatime(dirfd, name, flags, mode);
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE) && evict_idle_fds(store))
+		fd = openat_noatime(dirfd, name, flags, mode);
+	/* Still none: the limit is the daemon's, not the caller's. ENFILE (the table is full) says so, where
+	 * EMFILE would send the caller looking at its own descriptors. */
+	if (fd < 0 && errno == EMFILE)
+		errno = ENFILE;
 	return fd;
 }
 
@@ -147,7 +178,7 @@ int node_fd(struct store *store, struct node *node)
 	if (err != 0)
 		return err;
 	int flags = node_is_dir(node) ? O_RDONLY | O_DIRECTORY : O_RDWR;
-	int fd = backing_openat(dirfd, name, flags, 0);
+	int fd = backing_openat(store, dirfd, name, flags, 0);
 	if (fd < 0)
 		return -errno;
 	node->fd = fd;

@@ -92,8 +92,9 @@ void node_maybe_free(struct store *store, struct node *node);
 /* The node lost its last name: give back its pool share once no handle remains either. */
 void node_maybe_unaccount(struct store *store, struct node *node);
 /* openat(2) of a backing object, never following a symlink, closed on exec, and without moving its access
- * time (O_NOATIME where the daemon may ask for it). Returns the fd, or -1 with errno. */
-int backing_openat(int dirfd, const char *name, int flags, mode_t mode);
+ * time (O_NOATIME where the daemon may ask for it). At the open-file limit it closes the idle cached
+ * descriptors and tries again, and then fails with ENFILE. Returns the fd, or -1 with errno. Lock held. */
+int backing_openat(struct store *store, int dirfd, const char *name, int flags, mode_t mode);
 /* A backing fd of a regular file or directory, opened on demand. Returns fd or -errno. */
 int node_fd(struct store *store, struct node *node);
 /* Closes a cached fd of a file with no open handle when the cache is over its limit. */

@@ -125,7 +125,7 @@ static int load_entry(struct store *store, struct node *dir, const char *name, s
 		take_times(node, &st);
 		if (type == S_IFREG || type == S_IFDIR) {
 			int flags = type == S_IFDIR ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK;
-			int fd = backing_openat(dir->fd, name, flags, 0);
+			int fd = backing_openat(store, dir->fd, name, flags, 0);
 			if (fd < 0) {
 				node_free(store, node);
 				return -errno;
@@ -179,7 +179,7 @@ static int load_entry(struct store *store, struct node *dir, const char *name, s
 
 static int load_dir(struct store *store, struct node *dir, struct seen *seen)
 {
-	int fd = backing_openat(dir->fd, ".", O_RDONLY | O_DIRECTORY, 0);
+	int fd = backing_openat(store, dir->fd, ".", O_RDONLY | O_DIRECTORY, 0);
 	if (fd < 0)
 		return -errno;
 	DIR *d = fdopendir(fd);

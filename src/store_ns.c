@@ -116,9 +116,9 @@ static void set_owner(struct node *node, const struct node *dir, const struct st
  * name, given its record, and only then linked in: a daemon killed in between leaves nothing, where a named
  * file without its record would come back after a restart as a persistent 0600 segment of the daemon's.
  * Returns the descriptor, or -1 with errno EOPNOTSUPP where the file system has no O_TMPFILE. */
-static int open_nameless(int dirfd)
+static int open_nameless(struct store *store, int dirfd)
 {
-	int fd = backing_openat(dirfd, ".", O_TMPFILE | O_RDWR, 0600);
+	int fd = backing_openat(store, dirfd, ".", O_TMPFILE | O_RDWR, 0600);
 	/* Kernels and file systems without O_TMPFILE answer EISDIR or EOPNOTSUPP. */
 	if (fd < 0 && (errno == EISDIR || errno == EINVAL))
 		errno = EOPNOTSUPP;
@@ -146,19 +146,20 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 	if (type == S_IFREG) {
 		mode_t inode_mode = meta_inode_mode(&meta);
 		if (inode_mode == 0) {
-			fd = open_nameless(dir->fd);
+			fd = open_nameless(store, dir->fd);
 			if (fd < 0 && errno != EOPNOTSUPP)
 				return -errno;
 			nameless = fd >= 0;
 		}
 		if (fd < 0)
-			fd = backing_openat(dir->fd, name, O_CREAT | O_EXCL | O_RDWR, inode_mode != 0 ? inode_mode : 0600);
+			fd = backing_openat(store, dir->fd, name, O_CREAT | O_EXCL | O_RDWR,
+					    inode_mode != 0 ? inode_mode : 0600);
 		if (fd < 0)
 			return -errno;
 	} else if (type == S_IFDIR) {
 		if (mkdirat(dir->fd, name, 0700) != 0)
 			return -errno;
-		fd = backing_openat(dir->fd, name, O_RDONLY | O_DIRECTORY, 0);
+		fd = backing_openat(store, dir->fd, name, O_RDONLY | O_DIRECTORY, 0);
 		if (fd < 0) {
 			int err = -errno;
 			unlinkat(dir->fd, name, AT_REMOVEDIR);
