@@ -67,7 +67,9 @@ static void read_meta(int fd, const struct stat *st, struct node *node)
 		node->uid = meta.uid;
 		node->gid = meta.gid;
 		node->capacity = meta.capacity;
-		node->lifetime = meta.lifetime;
+		/* Only a segment has a lifetime (mmfs records none for anything else): a record that says a
+		 * directory is transient was edited, and removing it would take all it holds. */
+		node->lifetime = S_ISREG(st->st_mode) ? meta.lifetime : LIFETIME_PERSISTENT;
 		return;
 	}
 	node->mode = (st->st_mode & S_IFMT) | 0600;

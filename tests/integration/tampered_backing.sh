@@ -29,5 +29,15 @@ expect_eq "capacity read back" "1" "$(getfattr --absolute-names --only-values -n
 expect_eq "append to a segment past its capacity" "EFBIG" "$(py_errno 'fd=os.open(p, os.O_WRONLY|os.O_APPEND); os.write(fd, b"x")' p="$MNT/s")"
 expect_eq "shrink it (still past the capacity)" "OK" "$(py_errno 'os.truncate(p, 2)' p="$MNT/s")"
 expect_eq "its bytes after the shrink" "ab" "$(cat "$MNT/s")"
+mkdir "$MNT/kept"
+printf 'inside' >"$MNT/kept/seg"
+mmfs_stop
+
+# A directory whose record says transient, which mmfs never writes (only segments have a lifetime): the
+# directory stays, with what it holds, and the rest of the backing directory loads. It made the start fail.
+setfattr -n user.mmf.meta -v "mmf1 mode=40755 uid=$(id -u) gid=$(id -g) cap=5 life=t" "$BACKING/kept"
+mmfs_start_raw -o "backing=$BACKING"
+expect_eq "a directory recorded as transient after a restart" "inside" "$(cat "$MNT/kept/seg")"
+expect_eq "the segment beside it" "ab" "$(cat "$MNT/s")"
 mmfs_stop
 finish
