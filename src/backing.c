@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -48,13 +49,37 @@ int backing_default_path(const char *mountpoint, uid_t uid, char *buf, size_t bu
 	return 0;
 }
 
-int backing_open_dir(const char *path, const char **why)
+/* path without the trailing "/" and "/." that would make the kernel follow a symlink in the last place
+ * before O_NOFOLLOW looks at it ("link/" opens what link points to). "/" stays "/". */
+static int without_trailing_dots(const char *path, char *buf, size_t size)
+{
+	size_t len = strlen(path);
+	if (len >= size)
+		return -ENAMETOOLONG;
+	memcpy(buf, path, len + 1);
+	for (;;) {
+		if (len > 1 && buf[len - 1] == '/')
+			buf[--len] = '\0';
+		else if (len > 2 && buf[len - 1] == '.' && buf[len - 2] == '/')
+			buf[len -= 2] = '\0';
+		else
+			break;
+	}
+	return 0;
+}
+
+int backing_open_dir(const char *spelled, const char **why)
 {
 	const char *unused;
 	struct stat st;
+	char path[PATH_MAX];
 	if (why == NULL)
 		why = &unused;
 	*why = NULL;
+	if (without_trailing_dots(spelled, path, sizeof(path)) != 0) {
+		*why = "the backing path is too long";
+		return -ENAMETOOLONG;
+	}
 	if (mkdir(path, 0700) != 0 && errno != EEXIST) {
 		int err = errno;
 		*why = "cannot create the backing directory";

@@ -150,6 +150,28 @@ START_TEST(test_backing_open_dir_refuses_a_symlink)
 }
 END_TEST
 
+START_TEST(test_backing_open_dir_refuses_a_symlink_written_with_a_trailing_slash_or_dot)
+{
+	/* A trailing "/" or "/." makes the kernel follow the link as a directory before O_NOFOLLOW looks. */
+	char target[160], spelled[200];
+	snprintf(target, sizeof(target), "%s/real", scratch);
+	ck_assert_int_eq(mkdir(target, 0700), 0);
+	ck_assert_int_eq(symlink(target, path), 0);
+	static const char *const tails[] = { "/", "//", "/.", "/./", "/./." };
+	for (size_t i = 0; i < sizeof(tails) / sizeof(tails[0]); i++) {
+		snprintf(spelled, sizeof(spelled), "%s%s", path, tails[i]);
+		int fd = backing_open_dir(spelled, NULL);
+		ck_assert_msg(fd == -ELOOP || fd == -ENOTDIR, "%s: expected %d or %d, saw %d", spelled, -ELOOP,
+			      -ENOTDIR, fd);
+	}
+	/* A real directory written the same ways still opens. */
+	snprintf(spelled, sizeof(spelled), "%s/./", target);
+	int fd = backing_open_dir(spelled, NULL);
+	ck_assert_int_ge(fd, 0);
+	close(fd);
+}
+END_TEST
+
 START_TEST(test_backing_open_dir_refuses_a_regular_file)
 {
 	int file = open(path, O_CREAT | O_WRONLY, 0600);
@@ -213,6 +235,7 @@ Suite *backing_suite(void)
 	tcase_add_test(tc, test_backing_open_dir_creates_a_missing_directory_mode_0700);
 	tcase_add_test(tc, test_backing_open_dir_opens_an_existing_private_directory);
 	tcase_add_test(tc, test_backing_open_dir_refuses_a_symlink);
+	tcase_add_test(tc, test_backing_open_dir_refuses_a_symlink_written_with_a_trailing_slash_or_dot);
 	tcase_add_test(tc, test_backing_open_dir_refuses_a_regular_file);
 	tcase_add_test(tc, test_backing_open_dir_refuses_a_directory_open_to_others);
 	tcase_add_test(tc, test_backing_open_dir_refuses_a_directory_of_another_user);
