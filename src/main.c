@@ -34,6 +34,30 @@ static void raise_fd_limit(void)
 	}
 }
 
+/* One line on why the store did not open. */
+static void explain_store_error(int err, const char *backing, const char *failed_entry)
+{
+	if (err == -ENFILE || err == -EMFILE) {
+		struct rlimit rl;
+		getrlimit(RLIMIT_NOFILE, &rl);
+		fprintf(stderr, "mmfs: %s: holds more directories than mmfs may keep open (one descriptor each; open-file "
+			"limit %llu): raise it with ulimit -n or LimitNOFILE=\n", backing, (unsigned long long)rl.rlim_cur);
+	} else if (failed_entry[0] != '\0') {
+		/* Whatever its errno: an EPERM here is the entry's, not the directory's. */
+		fprintf(stderr, "mmfs: %s: cannot load %s: %s (move it away or repair it to start)\n", backing,
+			failed_entry, strerror(-err));
+	} else if (err == -EBUSY) {
+		fprintf(stderr, "mmfs: %s: backing directory is in use by another mmfs\n", backing);
+	} else if (err == -ELOOP || err == -ENOTDIR) {
+		fprintf(stderr, "mmfs: %s: the backing path is a symlink or not a directory\n", backing);
+	} else if (err == -EPERM) {
+		fprintf(stderr, "mmfs: %s: refusing a backing directory owned by another user or open to others "
+			"(it must be ours, mode 0700)\n", backing);
+	} else {
+		fprintf(stderr, "mmfs: %s: cannot use the backing directory: %s\n", backing, strerror(-err));
+	}
+}
+
 static int open_store(const struct options *opts, struct fs *fs, char *backing, size_t backing_len,
 		      bool *existed)
 {
@@ -46,6 +70,7 @@ static int open_store(const struct options *opts, struct fs *fs, char *backing, 
 	}
 	struct stat st;
 	*existed = lstat(backing, &st) == 0;
+	char failed_entry[4096] = "";
 	struct store_config config = {
 		.backing_dir = backing,
 		.pool_bytes = opts->pool_bytes,
@@ -59,30 +84,12 @@ static int open_store(const struct options *opts, struct fs *fs, char *backing, 
 		.on_unlinked = fs_on_unlinked,
 		.on_reclaim_deferred = fs_on_reclaim_deferred,
 		.ctx = fs,
+		.failed_entry = failed_entry,
+		.failed_entry_size = sizeof(failed_entry),
 	};
 	int err = store_open(&config, &fs->store);
-	if (err == -EBUSY) {
-		fprintf(stderr, "mmfs: %s: backing directory is in use by another mmfs\n", backing);
-		return -1;
-	}
-	if (err == -ELOOP || err == -ENOTDIR) {
-		fprintf(stderr, "mmfs: %s: the backing path is a symlink or not a directory\n", backing);
-		return -1;
-	}
-	if (err == -EPERM) {
-		fprintf(stderr, "mmfs: %s: refusing a backing directory owned by another user or open to others "
-			"(it must be ours, mode 0700)\n", backing);
-		return -1;
-	}
-	if (err == -ENFILE || err == -EMFILE) {
-		struct rlimit rl;
-		getrlimit(RLIMIT_NOFILE, &rl);
-		fprintf(stderr, "mmfs: %s: holds more directories than mmfs may keep open (one descriptor each; open-file "
-			"limit %llu): raise it with ulimit -n or LimitNOFILE=\n", backing, (unsigned long long)rl.rlim_cur);
-		return -1;
-	}
 	if (err != 0) {
-		fprintf(stderr, "mmfs: %s: cannot use the backing directory: %s\n", backing, strerror(-err));
+		explain_store_error(err, backing, failed_entry);
 		return -1;
 	}
 	return 0;

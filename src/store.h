@@ -43,6 +43,10 @@ struct store_config {
 	 * 0: 50 ms. */
 	uint32_t reclaim_grace_ms;
 	void *ctx;
+	/* Where store_open writes the backing entry whose load failed (its path under backing_dir), so that
+	 * the refusal can name it; empty when the failure was not one entry's. May be NULL. */
+	char *failed_entry;
+	size_t failed_entry_size;
 };
 
 /* Longest name of one directory entry. */

@@ -179,6 +179,34 @@ static int load_entry(struct store *store, struct node *dir, const char *name, s
 	return 0;
 }
 
+/* Writes dir's path under the backing directory, then "/name", into the caller's buffer for the refusal
+ * (store_config.failed_entry): the first failure is the one that stopped the load. */
+static void note_failed_entry(struct store *store, struct node *dir, const char *name)
+{
+	char *buf = store->config.failed_entry;
+	size_t size = store->config.failed_entry_size;
+	if (buf == NULL || size == 0 || buf[0] != '\0')
+		return;
+	/* Built from the end: the name, then each directory above it up to the root. */
+	size_t pos = size - 1;
+	buf[pos] = '\0';
+	const char *part = name;
+	for (struct node *at = dir;; at = at->links->dir) {
+		size_t len = strlen(part);
+		if (len + 1 > pos) {
+			buf[0] = '\0';
+			return;
+		}
+		pos -= len;
+		memcpy(buf + pos, part, len);
+		if (at == store->root || at->links == NULL)
+			break;
+		buf[--pos] = '/';
+		part = at->links->name;
+	}
+	memmove(buf, buf + pos, size - pos);
+}
+
 static int load_dir(struct store *store, struct node *dir, struct seen *seen)
 {
 	int fd = backing_openat(store, dir->fd, ".", O_RDONLY | O_DIRECTORY, 0);
@@ -196,6 +224,8 @@ static int load_dir(struct store *store, struct node *dir, struct seen *seen)
 		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
 			continue;
 		err = load_entry(store, dir, de->d_name, seen);
+		if (err != 0)
+			note_failed_entry(store, dir, de->d_name);
 	}
 	closedir(d);
 	return err;

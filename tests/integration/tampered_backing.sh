@@ -6,6 +6,18 @@
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 
+# The immutable directory made below must become removable again whatever happens, or the backing directory
+# would stay behind.
+# shellcheck disable=SC2317 # run by the EXIT trap
+tampered_cleanup() {
+	status=$?
+	trap - EXIT
+	[ -n "${IMMUTABLE:-}" ] && chattr -i "$IMMUTABLE" 2>/dev/null
+	(exit "$status")
+	lib_cleanup
+}
+trap tampered_cleanup EXIT
+
 mmfs_start
 echo data >"$MNT/a"
 mkdir "$MNT/d"
@@ -40,4 +52,24 @@ mmfs_start_raw -o "backing=$BACKING"
 expect_eq "a directory recorded as transient after a restart" "inside" "$(cat "$MNT/kept/seg")"
 expect_eq "the segment beside it" "ab" "$(cat "$MNT/s")"
 mmfs_stop
+
+# An entry that cannot be loaded (a transient segment in a directory that cannot change, as root can make it)
+# stops the start with one line that names it, and nothing is mounted.
+if [ "$(id -u)" -eq 0 ] && command -v chattr >/dev/null 2>&1; then
+	setfattr -n user.mmf.meta -v "mmf1 mode=100644 uid=$(id -u) gid=$(id -g) cap=5 life=t" "$BACKING/kept/seg"
+	IMMUTABLE="$BACKING/kept"
+	if chattr +i "$IMMUTABLE" 2>/dev/null; then
+		"$MMFS" -f -o "backing=$BACKING" "$MNT" >"$WORK/start.out" 2>&1
+		expect_eq "start with an entry that cannot be loaded: exit status" "1" "$?"
+		chattr -i "$IMMUTABLE"
+		IMMUTABLE=
+		expect_eq "the one line names the entry" \
+			"mmfs: $BACKING: cannot load kept/seg: Operation not permitted (move it away or repair it to start)" \
+			"$(cat "$WORK/start.out")"
+		mountpoint -q "$MNT" && fail "mounted after the refusal"
+	else
+		IMMUTABLE=
+		echo "tampered_backing: SKIP the entry that cannot be loaded (chattr +i is refused here)"
+	fi
+fi
 finish
