@@ -16,7 +16,9 @@ const char *report_reason(int err)
 	case ENOENT: return "no such segment";
 	case EEXIST: return "segment already exists";
 	case EFBIG: return "capacity exceeded";
-	case ENOSPC: return "no space left in the mmfs pool";
+	/* mmfs refuses with ENOSPC both when its pool is full and when the file system that holds its backing
+	 * files is: the errno alone cannot tell which. */
+	case ENOSPC: return "no space left in the mmfs pool or on its backing file system";
 	case EISDIR: return "is a directory, not a segment";
 	case ENOTDIR: return "a directory in the name is not a directory";
 	case EACCES: return "permission denied";

@@ -81,15 +81,45 @@ static uint64_t pool_free(int fd)
 	return (uint64_t)sv.f_bavail * sv.f_frsize;
 }
 
+/* Said when statvfs showed the pool too small: mmf measured the pool itself, so it knows which is full. */
 static int pool_full(const char *name)
 {
-	return report_fail(name, "%s (nothing written)", report_reason(ENOSPC));
+	return report_fail(name, "no space left in the mmfs pool (nothing written)");
+}
+
+/* Why a reservation of len bytes was refused: nothing has been written yet. */
+static int not_reserved(const char *name, int fd, size_t len, int err)
+{
+	if (err == EFBIG)
+		return exceeded(name, seginfo_capacity(fd), len);
+	return report_fail(name, "%s (nothing written)", report_reason(err));
+}
+
+/*
+ * Makes room for len bytes of content before any byte of it is written. fallocate reserves the pool and
+ * the backing file system's blocks at once: the kernel cuts a write of more than 1 MiB into several
+ * requests, and a full backing file system could refuse a later one after an earlier one had overwritten
+ * old bytes (ftruncate grows a segment in the pool alone and allocates no blocks). Where fallocate is not
+ * supported, growing with ftruncate at least gets the pool and the capacity checked whole. Returns 0 with
+ * the segment's content unchanged (it may be longer), or -errno with the segment as it was.
+ */
+static int reserve(int fd, size_t len, off_t old_len)
+{
+	if (len == 0)
+		return 0;
+	if (fallocate(fd, 0, 0, (off_t)len) == 0)
+		return 0;
+	if (errno != EOPNOTSUPP)
+		return -errno;
+	if ((off_t)len > old_len && ftruncate(fd, (off_t)len) != 0)
+		return -errno;
+	return 0;
 }
 
 /*
  * Replaces the content with buf. The result is that of O_TRUNC and one write, but ordered so that a
- * refusal changes nothing: growing first (ftruncate fails with EFBIG or ENOSPC before any byte moves),
- * then the bytes, then cutting an old tail that is longer than the new content.
+ * refusal changes nothing: room for the whole content first (reserve: EFBIG or ENOSPC before any byte
+ * moves), then the bytes, then cutting an old tail that is longer than the new content.
  */
 static int replace(const char *name, int fd, const char *buf, size_t len)
 {
@@ -98,17 +128,13 @@ static int replace(const char *name, int fd, const char *buf, size_t len)
 
 	if (fstat(fd, &st) != 0)
 		return report_errno(name, errno);
-	/* The growth is what the pool must hold; ftruncate below would refuse it too, but this says so
-	 * before anything is tried. */
+	/* The growth is what the pool must hold; reserve below would refuse it too, but this says that it is
+	 * the pool before anything is tried. */
 	if ((off_t)len > st.st_size && len - (uint64_t)st.st_size > pool_free(fd))
 		return pool_full(name);
-	if ((off_t)len > st.st_size && ftruncate(fd, (off_t)len) != 0) {
-		int err = errno;
-
-		if (err == EFBIG)
-			return exceeded(name, seginfo_capacity(fd), len);
-		return report_fail(name, "%s (nothing written)", report_reason(err));
-	}
+	rc = reserve(fd, len, st.st_size);
+	if (rc != 0)
+		return not_reserved(name, fd, len, -rc);
 	rc = xio_pwrite_all(fd, buf, len, 0);
 	if (rc != 0)
 		return report_errno(name, -rc);
@@ -135,7 +161,9 @@ static int append(const char *name, int fd, const char *buf, size_t len, uint64_
 	if (len > pool_free(fd))
 		return pool_full(name);
 	rc = xio_write_all(fd, buf, len, &done);
-	/* Only a writer racing for the same room gets here with part of it appended: say so. */
+	/* Only a writer racing for the same room, or a full backing file system (which statvfs does not
+	 * show, and which an append cannot reserve ahead: mmfs keeps no room past the end), gets here with
+	 * part of it appended: say so. */
 	if (rc != 0 && done > 0)
 		return report_fail(name, "%s after %zu of %zu bytes were appended", report_reason(-rc), done, len);
 	if (rc == -EFBIG)

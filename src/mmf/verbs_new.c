@@ -183,7 +183,8 @@ static int create(struct mmf_ctx *ctx, const char *name, const struct new_opts *
 		if (err == EEXIST)
 			return taken(ctx, name);
 		if (err == ENOSPC)
-			return report_fail(name, "no room for another segment in the mmfs pool");
+			return report_fail(name, "no room for another segment in the mmfs pool or on its "
+					   "backing file system");
 		return report_errno(name, err);
 	}
 	if (fstat(f, &m->st) != 0) {

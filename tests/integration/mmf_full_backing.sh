@@ -1,0 +1,76 @@
+#!/bin/sh
+# mmf_full_backing.sh - mmf write (overwrite) on a mount whose backing file system is full while its pool is not:
+# the kernel cuts a write of more than 1 MiB into several requests, yet the overwrite is refused whole, says
+# that the backing file system may be what is full, and leaves the old content, length and used room as they
+# were. Needs root (it mounts a 4 MiB tmpfs under $WORK as the backing's parent, unmounted after mmfs at exit).
+# shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
+. "${0%/*}/lib.sh"
+# shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
+. "${0%/*}/mmf_lib.sh"
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "SKIP: mounting a tmpfs as the backing file system needs root" >&2
+	exit 77
+fi
+require_fuse
+
+SMALL="$WORK/small"
+# Unmount mmfs first (its daemon holds files in the tmpfs), then the tmpfs, then lib.sh's own cleanup.
+# shellcheck disable=SC2317 # run by the EXIT trap
+small_cleanup() {
+	status=$?
+	trap - EXIT
+	stop_test_processes
+	if grep -qs " $SMALL " /proc/mounts; then
+		umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
+	fi
+	(exit "$status")
+	lib_cleanup
+}
+trap small_cleanup EXIT
+
+df_used() { df -B1 --output=used "$1" | tail -n 1 | tr -d ' '; }
+full="mmf: S: no space left in the mmfs pool or on its backing file system (nothing written)"
+
+mkdir "$SMALL"
+mount -t tmpfs -o size=4m,mode=0700 tmpfs "$SMALL" || {
+	fail "mount a 4 MiB tmpfs on $SMALL"
+	finish
+}
+BACKING="$SMALL/backing"
+# The pool (unlimited by default here) has room to spare: only the backing file system runs out.
+mmfs_start
+export MMF_MOUNT="$MNT"
+"$MMF" new S --size 4m || fail "mmf new S"
+printf 'precious data\n' >"$WORK/old"
+"$MMF" write S <"$WORK/old" || fail "mmf write S"
+# 3,000,000 bytes of filler leave about 1.1 MB of the 4 MiB backing: less than the new content, more than the
+# first 1 MiB request of it.
+head -c 3000000 /dev/zero >"$MNT/filler" || fail "write the filler"
+head -c 2000000 /dev/zero | tr '\0' b >"$WORK/2000k"
+used=$(df_used "$MNT")
+backing_used=$(df_used "$SMALL")
+check "overwrite past the backing file system" 1 "$full" sh -c '"$0" write S <"$1"' "$MMF" "$WORK/2000k"
+expect_eq "length after the refused overwrite" "14" "$(stat -c %s "$MNT/S")"
+cmp -s "$WORK/old" "$MNT/S" || fail "the old content stays after the refused overwrite: saw [$(head -c 20 "$MNT/S")]"
+expect_eq "mmfs df used after the refused overwrite" "$used" "$(df_used "$MNT")"
+expect_eq "backing df used after the refused overwrite" "$backing_used" "$(df_used "$SMALL")"
+
+# An old length with no backing blocks behind it (a hole made by truncate): the overwrite needs no growth of
+# the pool at all, but blocks all the same, and is still refused whole.
+truncate -s 2000000 "$MNT/S" || fail "truncate S"
+printf 'old head' | dd of="$MNT/S" conv=notrunc status=none || fail "write the head of S"
+cp "$MNT/S" "$WORK/sparse"
+check "overwrite of a hole past the backing file system" 1 "$full" sh -c '"$0" write S <"$1"' "$MMF" "$WORK/2000k"
+expect_eq "length after the refused overwrite of a hole" "2000000" "$(stat -c %s "$MNT/S")"
+cmp -s "$WORK/sparse" "$MNT/S" || fail "the old content stays after the refused overwrite of a hole"
+
+# With room again, the same overwrite goes through.
+rm "$MNT/filler"
+check "overwrite once the backing file system has room" 0 "" sh -c '"$0" write S <"$1"' "$MMF" "$WORK/2000k"
+cmp -s "$WORK/2000k" "$MNT/S" || fail "the segment holds the new content"
+check "a shorter overwrite after it" 0 "" sh -c '"$0" write S <"$1"' "$MMF" "$WORK/old"
+cmp -s "$WORK/old" "$MNT/S" || fail "a shorter overwrite leaves no old tail"
+
+mmfs_stop
+finish
