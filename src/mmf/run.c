@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,8 +19,28 @@ static void pass_on(int sig)
 		kill(run_child, sig);
 }
 
+/*
+ * In the child, before exec: asks for SIGKILL when mmf dies, however it dies (SIGKILL included, which mmf
+ * cannot pass on), so that COMMAND never runs on without what mmf holds for it: the lock, whose descriptor
+ * stays with mmf alone, would be free while COMMAND still ran, and a transient segment could be reclaimed.
+ * The kernel sends it when the thread that forked ends, and mmf has only its main thread, so it comes when
+ * mmf exits. Forks of COMMAND do not inherit the request: what COMMAND leaves in the background lives on,
+ * as it holds nothing of mmf's. (The kernel drops it for a set-user-ID or set-group-ID COMMAND.)
+ * Returns 0, or a positive errno when the request could not be made. Does not return when mmf has
+ * already died (the child has another parent then), as the signal would have ended it.
+ */
+static int die_with(pid_t parent)
+{
+	if (prctl(PR_SET_PDEATHSIG, SIGKILL) != 0)
+		return errno;
+	if (getppid() != parent)
+		_exit(128 + SIGKILL);
+	return 0;
+}
+
 int run_command(char *const argv[], bool *started)
 {
+	pid_t parent = getpid();
 	struct sigaction ignore = { .sa_handler = SIG_IGN };
 	struct sigaction forward = { .sa_handler = pass_on };
 	struct sigaction old_int, old_quit, old_term, old_hup;
@@ -66,8 +87,11 @@ int run_command(char *const argv[], bool *started)
 		sigaction(SIGHUP, &old_hup, NULL);
 		sigprocmask(SIG_SETMASK, &old_mask, NULL);
 		close(report[0]);
-		execvp(argv[0], argv);
-		err = errno;
+		err = die_with(parent);
+		if (err == 0) {
+			execvp(argv[0], argv);
+			err = errno;
+		}
 		if (write(report[1], &err, sizeof err) != (ssize_t)sizeof err) {
 			/* Unheard, the parent takes COMMAND as started: it only keeps what it could have undone. */
 		}

@@ -44,3 +44,32 @@ wait_watch() {
 }
 # has_watch PID: process PID has an inotify watch (its descriptors are listed afresh each time).
 has_watch() { grep -qs '^inotify wd' /proc/"$1"/fdinfo/*; }
+
+# command_gone PID: process PID no longer runs (a zombie that its new parent has not reaped yet has ended too).
+command_gone() {
+	case $(sed -n 's/^State:[[:space:]]*//p' "/proc/$1/status" 2>/dev/null) in
+	'' | Z* | X*) return 0 ;;
+	*) return 1 ;;
+	esac
+}
+
+# sigkill_during_command WHAT MMF-ARGS...: runs mmf MMF-ARGS -- COMMAND in the background, with a COMMAND that
+# says its pid through the FIFO $WORK/ready (made if missing) and sleeps, SIGKILLs that mmf once COMMAND runs,
+# and fails the test unless COMMAND ends with it: mmf can pass no SIGKILL on, the kernel must end COMMAND.
+sigkill_during_command() {
+	sigkill_what=$1
+	shift
+	[ -p "$WORK/ready" ] || mkfifo "$WORK/ready"
+	# shellcheck disable=SC2016 # $$ and $0 are COMMAND's own
+	"$MMF" "$@" -- sh -c 'echo $$ >"$0"; exec sleep 100' "$WORK/ready" &
+	sigkill_mmf=$!
+	track_pid "$sigkill_mmf"
+	read -r sigkill_cmd <"$WORK/ready"
+	kill -KILL "$sigkill_mmf"
+	wait "$sigkill_mmf" 2>/dev/null
+	if ! wait_for command_gone "$sigkill_cmd"; then
+		fail "$sigkill_what: COMMAND (pid $sigkill_cmd) still runs after its mmf was SIGKILLed"
+		# Only the sleep this test started, which outlived its mmf.
+		[ "$(cat "/proc/$sigkill_cmd/comm" 2>/dev/null)" = sleep ] && kill -KILL "$sigkill_cmd"
+	fi
+}

@@ -2,7 +2,7 @@
 # mmf_lock.sh - mmf lock, the named mutex: excludes flock(1) and other mmf locks while COMMAND runs, passes
 # COMMAND's status on, times out with exit 1, shares with --shared, is never handed to COMMAND's children, and
 # warns when the daemon dies while COMMAND holds the lock; SIGTERM is passed on to COMMAND, even one that comes
-# just before COMMAND starts.
+# just before COMMAND starts, and SIGKILL of mmf ends COMMAND too.
 # Holders and contenders meet through FIFOs, not sleeps.
 # shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
@@ -142,6 +142,11 @@ C
 else
 	echo "note: no cc, the check of a SIGTERM before COMMAND starts is skipped" >&2
 fi
+
+# mmf killed with SIGKILL, which it cannot pass on: COMMAND ends with it, so the lock, released as mmf dies, is
+# never free while COMMAND runs; then another mmf lock gets it.
+sigkill_during_command "mmf lock" lock mutex
+check "mmf lock after the holding mmf was SIGKILLed" 0 "" "$MMF" lock mutex -w 0 -- true
 
 mmfs_stop
 

@@ -1,6 +1,7 @@
 #!/bin/sh
 # mmf_new.sh - mmf new: capacity set through user.mmf.capacity, exclusive unless --or-open, --mode exact,
-# umask honoured, --transient held open for a COMMAND and gone after, and every failure leaves nothing made.
+# umask honoured, --transient held open for a COMMAND and gone after, COMMAND ended when mmf is SIGKILLed, and
+# every failure leaves nothing made.
 # shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -94,6 +95,9 @@ expect_eq "mmf new --transient exit status" "0" "$?"
 [ -e "$MNT/Shared" ] || fail "a transient segment stays while another process holds it"
 echo go >"$WORK/go"
 wait_for test ! -e "$MNT/Shared" || fail "the transient segment is gone once its last holder closed it"
+# mmf killed with SIGKILL ends COMMAND too: it never runs on without the handle that kept the segment.
+sigkill_during_command "mmf new --transient" new Doomed --size 1 --transient
+wait_for test ! -e "$MNT/Doomed" || fail "the transient segment is gone once its SIGKILLed mmf closed it"
 check "--transient with a command that is not there" 127 "mmf: no-such-command-here: command not found" \
 	"$MMF" new Tmp2 --size 1 --transient -- no-such-command-here
 [ -e "$MNT/Tmp2" ] && fail "the transient segment of a command not found is gone"
