@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -92,6 +93,13 @@ static int mounted_type(const char *dir, char *fstype, size_t fstypelen, dev_t *
 	return 0;
 }
 
+/* Whether err says that the daemon of the mount has died: ENOTCONN, or ECONNABORTED for a request that was
+ * waiting for its answer when it died (the kernel aborts the connection then). */
+static bool disconnected(int err)
+{
+	return err == ENOTCONN || err == ECONNABORTED;
+}
+
 static int not_connected(const char *dir)
 {
 	return report_fail(dir, "the mount is not connected: its mmfs daemon has gone "
@@ -159,7 +167,7 @@ int mount_find(const char *opt_dir, char *out, size_t outlen, int *root, dev_t *
 		if (err == ENOENT)
 			return report_fail(dir, "no such directory, so no mmfs is mounted there "
 					   "(mount one with 'mmfs %s', or use --mount DIR or MMF_MOUNT)", dir);
-		if (err == ENOTCONN)
+		if (disconnected(err))
 			return not_connected(dir);
 		return report_fail(dir, "%s", strerror(err));
 	}
@@ -168,7 +176,7 @@ int mount_find(const char *opt_dir, char *out, size_t outlen, int *root, dev_t *
 		return report_fail("/proc/self/mountinfo", "%s", strerror(-rc));
 	if (strcmp(fstype, MOUNT_FSTYPE) == 0) {
 		fd = open_root(real, *dev);
-		if (fd == -ENOTCONN)
+		if (disconnected(-fd))
 			return not_connected(dir);
 		if (fd == -ENODEV)
 			return report_fail(dir, "the mount changed while mmf opened it (try again)");

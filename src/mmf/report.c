@@ -24,7 +24,10 @@ const char *report_reason(int err)
 	case EACCES: return "permission denied";
 	case EPERM: return "operation not permitted";
 	case ENAMETOOLONG: return "name too long";
-	case ENOTCONN: return "the mount is not connected (its mmfs daemon has gone)";
+	/* A request still waiting for its answer when the daemon died fails with ECONNABORTED (the kernel
+	 * aborts the connection), the ones sent after with ENOTCONN: the same dead mount either way. */
+	case ENOTCONN:
+	case ECONNABORTED: return "the mount is not connected (its mmfs daemon has gone)";
 	case EROFS: return "read-only file system";
 	/* name_open refuses what would leave the mount: say why, since the name alone does not show it. */
 	case EXDEV: return "a symbolic link leads out of the mount (only relative links that stay inside it "

@@ -290,8 +290,11 @@ static int copy_out(const char *name, int fd, int out, const char *outname, cons
 	/* Stopped by a signal that mmf is about to die of: no message of its own. */
 	if (rc == -EINTR && side == XIO_NONE)
 		return MMF_EXIT_FAIL;
+	/* A failed read is the segment's: said in its words (a dead mount, for one). */
+	if (rc != 0 && side == XIO_READ)
+		return report_errno(name, -rc);
 	if (rc != 0)
-		return report_fail(side == XIO_READ ? name : outname, "%s", strerror(-rc));
+		return report_fail(outname, "%s", strerror(-rc));
 	return 0;
 }
 
