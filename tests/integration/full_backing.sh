@@ -5,20 +5,6 @@
 # shellcheck disable=SC2119 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 
-SMALL="$WORK/small"
-# Unmount mmfs first (its daemon holds files in the tmpfs), then the tmpfs, then lib.sh's own cleanup.
-# shellcheck disable=SC2317 # run by the EXIT trap
-full_cleanup() {
-	status=$?
-	trap - EXIT
-	stop_test_processes
-	if grep -qs " $SMALL " /proc/mounts; then
-		umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
-	fi
-	(exit "$status")
-	lib_cleanup
-}
-trap full_cleanup EXIT
 
 # write_at FILE OFFSET COUNT BYTE: one pwrite() of COUNT times BYTE; prints OK, "short N" or the errno name.
 write_at() {
@@ -121,8 +107,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "full_backing: SKIP the full backing filesystem part (mounting a tmpfs needs root)"
 	finish
 fi
-mkdir "$SMALL"
-mount -t tmpfs -o size=1m,mode=0700 tmpfs "$SMALL" || {
+mount_small_tmpfs 1m || {
 	fail "mount a 1 MiB tmpfs on $SMALL"
 	finish
 }

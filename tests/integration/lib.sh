@@ -25,6 +25,7 @@ MNT="$WORK/mnt"
 BACKING=""
 DAEMON_PID=""
 DAEMON_LOG="$WORK/daemon.log"
+SMALL="" # a small tmpfs the test mounted (mount_small_tmpfs)
 FAILURES=0
 HELPER_PIDS=""
 mkdir -p "$MNT"
@@ -54,6 +55,10 @@ lib_cleanup() {
 	if grep -qs " $MNT " /proc/mounts; then
 		fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null
 	fi
+	# After the daemon, which holds files in it.
+	if [ -n "$SMALL" ] && grep -qs " $SMALL " /proc/mounts; then
+		umount "$SMALL" 2>/dev/null || umount -l "$SMALL" 2>/dev/null
+	fi
 	[ -n "$BACKING" ] && rm -rf "$BACKING"
 	rm -rf "$WORK"
 	if [ "$status" -eq 0 ] && [ "$FAILURES" -ne 0 ]; then
@@ -64,6 +69,13 @@ lib_cleanup() {
 trap lib_cleanup EXIT
 trap 'exit 130' INT TERM
 trap 'exit 129' HUP
+
+# mount_small_tmpfs SIZE: mounts a tmpfs of SIZE (mode 0700) at $SMALL ($WORK/small), for a backing file system
+# that fills up (root only); the EXIT trap unmounts it once the daemon has stopped. Fails if the mount does.
+mount_small_tmpfs() {
+	SMALL="$WORK/small"
+	mkdir -p "$SMALL" && mount -t tmpfs -o "size=$1,mode=0700" tmpfs "$SMALL"
+}
 
 # Skips the test (exit 77) unless FUSE mounts can work here.
 require_fuse() {

@@ -14,26 +14,11 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 require_fuse
 
-SMALL="$WORK/small"
-# Unmount mmfs first (its daemon holds files in the tmpfs), then the tmpfs, then lib.sh's own cleanup.
-# shellcheck disable=SC2317 # run by the EXIT trap
-small_cleanup() {
-	status=$?
-	trap - EXIT
-	stop_test_processes
-	if grep -qs " $SMALL " /proc/mounts; then
-		umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
-	fi
-	(exit "$status")
-	lib_cleanup
-}
-trap small_cleanup EXIT
 
 df_used() { df -B1 --output=used "$1" | tail -n 1 | tr -d ' '; }
 full="mmf: S: no space left in the mmfs pool or on its backing file system (nothing written)"
 
-mkdir "$SMALL"
-mount -t tmpfs -o size=4m,mode=0700 tmpfs "$SMALL" || {
+mount_small_tmpfs 4m || {
 	fail "mount a 4 MiB tmpfs on $SMALL"
 	finish
 }

@@ -10,22 +10,7 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "SKIP: reserve_backing needs root (it mounts a tmpfs)" >&2
 	exit 77
 fi
-SMALL="$WORK/small"
-# Unmount mmfs first (its daemon holds files in the tmpfs), then the tmpfs, then lib.sh's own cleanup.
-# shellcheck disable=SC2317 # run by the EXIT trap
-reserve_cleanup() {
-	status=$?
-	trap - EXIT
-	stop_test_processes
-	if grep -qs " $SMALL " /proc/mounts; then
-		umount "$SMALL" 2>/dev/null || umount -l "$SMALL"
-	fi
-	(exit "$status")
-	lib_cleanup
-}
-trap reserve_cleanup EXIT
-mkdir "$SMALL"
-mount -t tmpfs -o size=1m,mode=0700 tmpfs "$SMALL" || {
+mount_small_tmpfs 1m || {
 	fail "mount a 1 MiB tmpfs on $SMALL"
 	finish
 }
