@@ -261,8 +261,10 @@ static unsigned fd_cache_limit(void)
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
 		return 4096;
+	/* A small limit keeps most of it for what must be open (directories, segments in use, libfuse's own):
+	 * idle descriptors are then only a quarter. */
 	if (rl.rlim_cur < 512)
-		return 64;
+		return (unsigned)(rl.rlim_cur / 4);
 	rlim_t limit = rl.rlim_cur / 2;
 	return limit > 16384 ? 16384 : (unsigned)limit;
 }
