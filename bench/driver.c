@@ -1,4 +1,9 @@
 /* driver.c - mmfs-bench, the C driver of scripts/bench: runs one workload in a directory and prints its rate. */
+/* For sched_getcpu and the CPU_SET macros; the build defines it too, but scripts/bench may compile this file
+ * alone (a source tree with no Makefile, as in a distcheck's read-only copy). */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE 1
+#endif
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
