@@ -83,6 +83,13 @@ void node_take_backing_times(struct node *node)
 	}
 }
 
+void node_take_times(struct node *node, const struct stat *st)
+{
+	node->atime = st->st_atim;
+	node->mtime = st->st_mtim;
+	node->ctime = st->st_ctim;
+}
+
 void node_fill_stat(struct node *node, struct stat *st)
 {
 	if (node->times_stale)
@@ -135,21 +142,33 @@ static int openat_noatime(int dirfd, const char *name, int flags, mode_t mode)
 	return fd;
 }
 
-/* The daemon's open-file limit is reached: closes the cached descriptor of every segment nobody has open
- * (its next use opens it again), so that idle descriptors never make an open or a create fail. Returns
- * whether one was closed. */
+/* Closes the cached descriptor of a segment nobody has open (its next use opens it again), keeping the times
+ * a write left on the backing file. */
+static void close_idle_fd(struct store *store, struct node *node)
+{
+	if (node->times_stale)
+		node_take_backing_times(node);
+	close(node->fd);
+	node->fd = -1;
+	store->fd_cached--;
+}
+
+/* Whether node holds a cached descriptor that nobody has open. */
+static bool holds_idle_fd(const struct node *node)
+{
+	return node_is_reg(node) && node->fd >= 0 && node->opens == 0;
+}
+
+/* The daemon's open-file limit is reached: closes every idle cached descriptor, so that they never make an
+ * open or a create fail. Returns whether one was closed. */
 static bool evict_idle_fds(struct store *store)
 {
 	bool closed = false;
 	for (struct node *node = store->all; node != NULL && store->fd_cached > 0; node = node->all_next) {
-		if (!node_is_reg(node) || node->fd < 0 || node->opens > 0)
-			continue;
-		if (node->times_stale)
-			node_take_backing_times(node);
-		close(node->fd);
-		node->fd = -1;
-		store->fd_cached--;
-		closed = true;
+		if (holds_idle_fd(node)) {
+			close_idle_fd(store, node);
+			closed = true;
+		}
 	}
 	return closed;
 }
@@ -189,15 +208,11 @@ int node_fd(struct store *store, struct node *node)
 
 void node_fd_trim(struct store *store, struct node *node)
 {
-	if (!node_is_reg(node) || node->fd < 0 || node->opens > 0)
+	if (!holds_idle_fd(node))
 		return;
 	if (store->fd_cached <= store->fd_cache_limit && node->accounted)
 		return;
-	if (node->times_stale)
-		node_take_backing_times(node);
-	close(node->fd);
-	node->fd = -1;
-	store->fd_cached--;
+	close_idle_fd(store, node);
 }
 
 struct meta node_meta(const struct node *node)

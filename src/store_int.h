@@ -84,6 +84,8 @@ void node_free(struct store *store, struct node *node);
  * restart will show. Writes only mark the times stale; they are read when someone looks, or before the
  * backing fd closes, which keeps a system call off every write. */
 void node_take_backing_times(struct node *node);
+/* Sets the node's three times from a stat of its backing object. */
+void node_take_times(struct node *node, const struct stat *st);
 /* Fills st; reads the backing file's times first when a write made them stale. */
 void node_fill_stat(struct node *node, struct stat *st);
 void node_touch(struct timespec *ts);

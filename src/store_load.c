@@ -45,8 +45,6 @@ static int seen_add(struct seen *seen, uint64_t ino, struct node *node)
 	return 0;
 }
 
-/* Reads the metadata record, or the inode of a file mmfs made to carry it (meta.h); a missing or malformed
- * record otherwise gives the safe default: private to the daemon. */
 /* The record in the backing file fd's attribute: 0, -ENODATA when it has none, -EINVAL when malformed. */
 static int read_record(int fd, struct meta *meta)
 {
@@ -57,6 +55,8 @@ static int read_record(int fd, struct meta *meta)
 	return n > 0 ? meta_decode(buf, (size_t)n, meta) : -EINVAL;
 }
 
+/* Reads the metadata record, or the inode of a file mmfs made to carry it (meta.h); a missing or malformed
+ * record otherwise gives the safe default: private to the daemon. */
 static void read_meta(int fd, const struct stat *st, struct node *node)
 {
 	struct meta meta;
@@ -75,13 +75,6 @@ static void read_meta(int fd, const struct stat *st, struct node *node)
 	node->mode = (st->st_mode & S_IFMT) | 0600;
 	node->uid = st->st_uid;
 	node->gid = st->st_gid;
-}
-
-static void take_times(struct node *node, const struct stat *st)
-{
-	node->atime = st->st_atim;
-	node->mtime = st->st_mtim;
-	node->ctime = st->st_ctim;
 }
 
 static int load_dir(struct store *store, struct node *dir, struct seen *seen);
@@ -124,7 +117,7 @@ static int load_entry(struct store *store, struct node *dir, const char *name, s
 		node->mode = st.st_mode;
 		node->uid = st.st_uid;
 		node->gid = st.st_gid;
-		take_times(node, &st);
+		node_take_times(node, &st);
 		if (type == S_IFREG || type == S_IFDIR) {
 			int flags = type == S_IFDIR ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK;
 			int fd = backing_openat(store, dir->fd, name, flags, 0);

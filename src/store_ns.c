@@ -191,9 +191,7 @@ static int create_backing(struct store *store, struct node *dir, const char *nam
 		node->ino = st.st_ino;
 		/* The backing file's own times, not the daemon's clock a moment before (node_new): they are the ones
 		 * a restart reads back, and a segment nobody writes must come back with the times it showed. */
-		node->atime = st.st_atim;
-		node->mtime = st.st_mtim;
-		node->ctime = st.st_ctim;
+		node_take_times(node, &st);
 	}
 	if (err == 0 && nameless) {
 		err = meta_write_fd(fd, &meta);
