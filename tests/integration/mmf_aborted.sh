@@ -30,6 +30,24 @@ in_pipe_read() {
 	esac
 }
 
+# all_stopped PID: every thread of process PID is stopped (state T).
+# shellcheck disable=SC2317 # run by wait_for
+all_stopped() {
+	for stat in /proc/"$1"/task/*/stat; do
+		# The state follows the command name, which is in parentheses and may hold spaces.
+		state=$(sed 's/.*) //' "$stat" 2>/dev/null | cut -d' ' -f1)
+		[ "$state" = T ] || return 1
+	done
+}
+
+# stop_daemon: stops the daemon and waits until all its threads are stopped. kill returns at once, and a
+# multi-threaded process stops only when the thread that takes the signal has run and stopped the others:
+# until then, on a busy machine, another of its threads can still answer the request the test wants held.
+stop_daemon() {
+	kill -STOP "$DAEMON_PID"
+	wait_for all_stopped "$DAEMON_PID" || fail "the daemon did not stop on SIGSTOP"
+}
+
 # abort_under PID WHAT: with the daemon stopped, waits until mmf (PID) waits for its answer, kills the daemon,
 # and sets RC and ERR from mmf.
 abort_under() {
@@ -46,7 +64,7 @@ abort_under() {
 # waits elsewhere and fails with ENOTCONN: one answer first.
 mmfs_start
 stat -f "$MNT" >/dev/null || fail "statfs of the new mount"
-kill -STOP "$DAEMON_PID"
+stop_daemon
 "$MMF" --mount "$MNT" info x 2>"$WORK/err" &
 waiter=$!
 track_pid "$waiter"
@@ -70,7 +88,7 @@ track_pid "$waiter"
 exec 3>"$WORK/in"
 wait_for -p "$waiter" in_pipe_read "$waiter" || fail "mmf write never read its standard input"
 setfattr -n user.probe -v 1 "$MNT/S" || fail "setfattr on S"
-kill -STOP "$DAEMON_PID"
+stop_daemon
 printf 'x' >&3
 exec 3>&-
 abort_under "$waiter" "write --append"
