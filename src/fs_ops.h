@@ -22,6 +22,9 @@ struct fs {
 	bool splice;               /* may splice read replies */
 	bool splice_read_replies;  /* the kernel agreed */
 	bool killpriv_v2;          /* FUSE_HANDLE_KILLPRIV_V2 agreed at INIT (fs_killpriv.c); atomic access */
+	/* Called once, on the thread that answered INIT, when the kernel has taken that answer: from then on the
+	 * mount serves requests (main.c's daemon_ready). Only with fs_poll_start's own writing; may be NULL. */
+	void (*on_mounted)(void);
 	/* Names the store removed on its own (transient segments): told to the kernel from a thread of their
 	 * own, because a notification sent from inside a request can deadlock against that request. */
 	pthread_t notifier;

@@ -8,9 +8,11 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fuse.h>
 #include <poll.h>
 #include <sched.h>
 #include <stdatomic.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 #include <sys/uio.h>
@@ -107,18 +109,52 @@ static ssize_t read_request(int fd, void *buf, size_t len, struct fs *fs)
 	}
 }
 
+/* Until the kernel has taken our answer to INIT (the mount is up: fs->on_mounted), INIT's unique. */
+static atomic_bool mounted;
+static _Atomic uint64_t init_unique;
+
+static void note_init(const void *buf, size_t len)
+{
+	struct fuse_in_header in;
+	if (len < sizeof(in))
+		return;
+	memcpy(&in, buf, sizeof(in));
+	if (in.opcode == FUSE_INIT)
+		atomic_store(&init_unique, in.unique);
+}
+
+/* After a successful writev: whether it was INIT's answer, and a yes (an error libfuse sends for a kernel it
+ * cannot serve is no mount). */
+static void note_init_answer(struct fs *fs, const struct iovec *iov, int count)
+{
+	struct fuse_out_header out;
+	if (count < 1 || iov[0].iov_len < sizeof(out))
+		return;
+	memcpy(&out, iov[0].iov_base, sizeof(out));
+	if (out.unique == 0 || out.unique != atomic_load(&init_unique) || out.error != 0)
+		return;
+	if (!atomic_exchange(&mounted, true) && fs->on_mounted != NULL)
+		fs->on_mounted();
+}
+
 static ssize_t custom_read(int fd, void *buf, size_t len, void *userdata)
 {
 	ssize_t n = read_request(fd, buf, len, userdata);
-	if (n > 0)
+	if (n > 0) {
 		fs_killpriv_note_request(buf, (size_t)n);
+		if (!atomic_load_explicit(&mounted, memory_order_relaxed))
+			note_init(buf, (size_t)n);
+	}
 	return n;
 }
 
 static ssize_t custom_writev(int fd, struct iovec *iov, int count, void *userdata)
 {
 	fs_killpriv_patch_reply(userdata, iov, count);
-	return writev(fd, iov, count);
+	ssize_t n = writev(fd, iov, count);
+	if (n >= 0 && !atomic_load_explicit(&mounted, memory_order_relaxed))
+		note_init_answer(userdata, iov, count);
+	return n;
 }
 
 static ssize_t plain_splice(int fdin, off_t *offin, int fdout, off_t *offout, size_t len, unsigned int flags,

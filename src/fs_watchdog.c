@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bdi.h"
+#include "daemon.h"
 
 /* Keeps nothing of the daemon's open: a copy of the /dev/fuse descriptor would keep the connection alive,
  * and one of the backing directory would keep its lock. One call, where a loop would make up to the fd
@@ -45,6 +46,10 @@ static void watch(const char *path, pid_t parent, int fuse_fd)
 	/* So that ps and pgrep tell it from the daemon, whose arguments it shares. */
 	prctl(PR_SET_NAME, "mmfs-watchdog");
 	close_inherited(fuse_fd);
+	/* Nor the terminal or pipes the daemon was started with (it is forked before the daemon lets go of them,
+	 * daemon.c): a caller reading mmfs's output to its end, out=$(mmfs ...), would wait for the watchdog. It
+	 * prints nothing. */
+	daemon_drop_stdio();
 	/* Opened now, not at the end: the number of a connection that ended is given to the next FUSE mount,
 	 * often the very next one when mmfs is restarted. An open control file stays with its connection: once
 	 * that is gone, the write fails (ENOTCONN) and touches no other mount. */

@@ -10,6 +10,7 @@
 
 #include "backing.h"
 #include "bdi.h"
+#include "daemon.h"
 #include "fs_ops.h"
 #include "fs_stop.h"
 #include "fs_watchdog.h"
@@ -185,9 +186,15 @@ int main(int argc, char **argv)
 		fuse_log(FUSE_LOG_WARNING, "mmfs: cannot read /dev/fuse itself: no busy-poll, and O_RDWR writes "
 			 "ask for security.capability each\n");
 	tune_bdi(&opts);
-	if (fuse_daemonize(opts.foreground) != 0) {
-		fprintf(stderr, "mmfs: cannot go to the background\n");
-		goto out_unmount;
+	/* In the background, the command returns when the mount is up (the kernel took our answer to INIT:
+	 * fs_poll.c tells), or with the daemon's status if it fails before. */
+	fs.on_mounted = daemon_ready;
+	if (!opts.foreground) {
+		int err = daemon_detach();
+		if (err != 0) {
+			fprintf(stderr, "mmfs: cannot go to the background: %s\n", strerror(-err));
+			goto out_unmount;
+		}
 	}
 	/* Before the notifier thread: the watchdog is forked while this is the only thread. */
 	int watch_err = fs_watchdog_start(opts.mountpoint, fuse_session_fd(fs.se));
@@ -208,6 +215,10 @@ int main(int argc, char **argv)
 	umask(0);
 	/* The loop ends with 0 when the kernel ends the connection (unmounted, also after a signal: fs_stop.c) and
 	 * when a second signal ends it; an error reading /dev/fuse is a failure. */
+	/* Without our own writing (own_io false), nobody sees INIT's answer: the command returns now, as with
+	 * libfuse's fuse_daemonize. */
+	if (!own_io)
+		daemon_ready();
 	int rc = serve(&fs, &opts);
 	status = rc == 0 ? 0 : 1;
 	fs_stop_end_connection();
