@@ -21,7 +21,7 @@ serving_pid() {
 }
 
 # Not the shell's child, so lib.sh's cleanup cannot wait for it: unmount, then wait until it is gone.
-# shellcheck disable=SC2317 # run by the EXIT trap and below
+# shellcheck disable=SC2317 # run by lib.sh's EXIT trap and below
 stop_background() {
 	pid=$(serving_pid) || pid=""
 	if mounted; then
@@ -33,15 +33,7 @@ stop_background() {
 	fail "the background daemon ($pid) did not exit after its unmount"
 	kill -KILL "$pid" 2>/dev/null
 }
-# shellcheck disable=SC2317 # run by the EXIT trap
-background_cleanup() {
-	status=$?
-	trap - EXIT
-	stop_background
-	(exit "$status")
-	lib_cleanup
-}
-trap background_cleanup EXIT
+TEST_CLEANUP=stop_background
 
 # Started with its standard output a pipe whose reader ends only when every writer closed it: the daemon must
 # not keep it once the command has returned. (Not standard error: valgrind keeps a copy of it for its report.)

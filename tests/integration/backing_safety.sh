@@ -11,11 +11,8 @@
 . "${0%/*}/lib.sh"
 
 REMOVE_PATHS="" # things this test made under /dev/shm, removed at exit
-# shellcheck disable=SC2317 # called through the EXIT trap
-set_status() { return "$1"; }
-# shellcheck disable=SC2317 # called through the EXIT trap
+# shellcheck disable=SC2317 # run by lib.sh's EXIT trap
 bs_cleanup() {
-	rc=$?
 	if [ -n "${PID2:-}" ]; then
 		kill "$PID2" 2>/dev/null
 		wait "$PID2" 2>/dev/null
@@ -24,10 +21,8 @@ bs_cleanup() {
 	for p in $REMOVE_PATHS; do
 		rm -rf "$p"
 	done
-	set_status "$rc"
-	lib_cleanup
 }
-trap bs_cleanup EXIT
+TEST_CLEANUP=bs_cleanup
 # new_shm TAG: sets SHM to a fresh unused name under /dev/shm, removed at exit.
 new_shm() {
 	SHM=$(mktemp -u "/dev/shm/mmfs-test-$1.XXXXXX")

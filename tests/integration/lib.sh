@@ -47,10 +47,16 @@ stop_test_processes() {
 	fi
 }
 
-# Stops what the test started, removes a mount left at $MNT, the backing files and the work directory.
+# A test with more of its own to undo (users, a second mount, an immutable flag) names a function here; the
+# EXIT trap runs it first, whatever happened, and keeps the test's exit status.
+TEST_CLEANUP=""
+
+# Runs the test's own cleanup, stops what the test started, removes a mount left at $MNT, the backing files
+# and the work directory.
 lib_cleanup() {
 	status=$?
 	trap - EXIT
+	[ -n "$TEST_CLEANUP" ] && "$TEST_CLEANUP"
 	stop_test_processes
 	if grep -qs " $MNT " /proc/mounts; then
 		fusermount3 -uz "$MNT" 2>/dev/null || umount -l "$MNT" 2>/dev/null

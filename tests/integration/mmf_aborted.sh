@@ -8,15 +8,11 @@
 . "${0%/*}/mmf_lib.sh"
 
 # A stopped daemon would never act on the SIGTERM of lib.sh's cleanup, which then waits for it: let it go on.
-# shellcheck disable=SC2317 # run by the EXIT trap
+# shellcheck disable=SC2317 # run by lib.sh's EXIT trap
 aborted_cleanup() {
-	status=$?
-	trap - EXIT
 	[ -n "$DAEMON_PID" ] && kill -CONT "$DAEMON_PID" 2>/dev/null
-	(exit "$status")
-	lib_cleanup
 }
-trap aborted_cleanup EXIT
+TEST_CLEANUP=aborted_cleanup
 
 # pending PID: process PID waits for the answer of a FUSE daemon.
 # shellcheck disable=SC2317 # run by wait_for

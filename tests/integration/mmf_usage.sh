@@ -155,16 +155,7 @@ if command -v cc >/dev/null 2>&1; then
 		fi
 		rm -rf "$BACKING2"
 	}
-	# shellcheck disable=SC2317 # called through the EXIT trap
-	set_status() { return "$1"; }
-	# shellcheck disable=SC2317 # called through the EXIT trap
-	usage_cleanup() {
-		rc=$?
-		stop_second
-		set_status "$rc"
-		lib_cleanup
-	}
-	trap usage_cleanup EXIT
+	TEST_CLEANUP=stop_second
 	mkdir "$MNT2"
 	# shellcheck disable=SC2086 # MMFS_TEST_OPTS is a list of arguments
 	"$MMFS" -f -o "backing=$BACKING2" ${MMFS_TEST_OPTS:-} "$MNT2" >>"$WORK/daemon2.log" 2>&1 &

@@ -139,16 +139,7 @@ expect_eq "message when the mount is unmounted" "mmf: Test: the mount went away 
 if [ "$(id -u)" -eq 0 ] && command -v useradd >/dev/null 2>&1 && command -v setpriv >/dev/null 2>&1; then
 	# shellcheck source=users.sh
 	. "${0%/*}/users.sh"
-	# shellcheck disable=SC2317 # called through the EXIT trap
-	set_status() { return "$1"; }
-	# shellcheck disable=SC2317 # called through the EXIT trap
-	wait_cleanup() {
-		rc=$?
-		remove_users
-		set_status "$rc"
-		lib_cleanup
-	}
-	trap wait_cleanup EXIT
+	TEST_CLEANUP=remove_users
 	UW=mmfs-test-wait
 	make_user "$UW"
 	chmod 0755 "$WORK"

@@ -15,18 +15,9 @@ UB=mmfs-test-b
 require_user_tools useradd userdel usermod groupdel setpriv
 require_fuse
 
-# shellcheck disable=SC2317 # called through the EXIT trap
-set_status() { return "$1"; }
-# Removes the users and their groups (last made first, so no group keeps a member), then lib.sh's cleanup
+# Removes the users and their groups (last made first, so no group keeps a member); lib.sh's cleanup then
 # unmounts and removes the rest.
-# shellcheck disable=SC2317 # called through the EXIT trap
-mu_cleanup() {
-	rc=$?
-	remove_users
-	set_status "$rc"
-	lib_cleanup
-}
-trap mu_cleanup EXIT
+TEST_CLEANUP=remove_users
 
 make_user "$UA"
 make_user "$UB"

@@ -8,15 +8,11 @@
 
 # The immutable directory made below must become removable again whatever happens, or the backing directory
 # would stay behind.
-# shellcheck disable=SC2317 # run by the EXIT trap
+# shellcheck disable=SC2317 # run by lib.sh's EXIT trap
 tampered_cleanup() {
-	status=$?
-	trap - EXIT
 	[ -n "${IMMUTABLE:-}" ] && chattr -i "$IMMUTABLE" 2>/dev/null
-	(exit "$status")
-	lib_cleanup
 }
-trap tampered_cleanup EXIT
+TEST_CLEANUP=tampered_cleanup
 
 mmfs_start
 echo data >"$MNT/a"

@@ -26,13 +26,10 @@ require_fuse
 
 mounted_at() { grep -qs " $1 fuse" /proc/mounts; }
 
-# shellcheck disable=SC2317 # called through the EXIT trap
-set_status() { return "$1"; }
 # Unmounts and stops the user's daemon (only by its pid), removes its backing directories, restores
-# /dev/fuse, removes the users and their groups, then runs lib.sh's cleanup.
-# shellcheck disable=SC2317 # called through the EXIT trap
+# /dev/fuse, removes the users and their groups; lib.sh's cleanup then does the rest.
+# shellcheck disable=SC2317 # run by lib.sh's EXIT trap
 un_cleanup() {
-	rc=$?
 	if [ -n "$UPID" ]; then
 		if mounted_at "$UPID_MNT"; then
 			as "$UU" fusermount3 -u "$UPID_MNT" 2>/dev/null || fusermount3 -uz "$UPID_MNT"
@@ -52,10 +49,8 @@ un_cleanup() {
 		chmod "$FUSE_MODE" /dev/fuse
 	fi
 	remove_users
-	set_status "$rc"
-	lib_cleanup
 }
-trap un_cleanup EXIT
+TEST_CLEANUP=un_cleanup
 
 make_user "$UU"
 make_user "$UV"

@@ -1,6 +1,6 @@
 # users.sh - throwaway users for tests that run commands as other users; source it after lib.sh.
 # shellcheck shell=sh
-# make_user adds a user (removed by remove_users, which the test's EXIT trap must call); as and u_errno
+# make_user adds a user (removed by remove_users, which the test runs at exit: TEST_CLEANUP, lib.sh); as and u_errno
 # run commands as a user.
 
 MADE_USERS=""
