@@ -177,26 +177,19 @@ static int redirect(const char *name, int flags, mode_t mode, const char *which)
 		name = getenv("REOPEN_TO");
 	return next(name, flags, mode);
 }
-int open(const char *name, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-	va_end(ap);
-	return redirect(name, flags, mode, "open");
-}
-int open64(const char *name, int flags, ...)
-{
-	va_list ap;
-	mode_t mode;
-
-	va_start(ap, flags);
-	mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0;
-	va_end(ap);
-	return redirect(name, flags, mode, "open64");
-}
+/* open and open64 (which mmf may call, by how it was built) differ only in their names. */
+#define REDIRECTING(fn) \
+	int fn(const char *name, int flags, ...) \
+	{ \
+		va_list ap; \
+		mode_t mode; \
+		va_start(ap, flags); \
+		mode = (flags & (O_CREAT | O_TMPFILE)) ? va_arg(ap, mode_t) : 0; \
+		va_end(ap); \
+		return redirect(name, flags, mode, #fn); \
+	}
+REDIRECTING(open)
+REDIRECTING(open64)
 C
 	if [ -n "$DAEMON2" ] && cc -shared -fPIC -o "$WORK/reopen.so" "$WORK/reopen.c" -ldl; then
 		"$MMF" --mount "$MNT2" new other --size 1 || fail "mmf new on the second mount"
