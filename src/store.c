@@ -250,9 +250,13 @@ void node_maybe_unaccount(struct store *store, struct node *node)
 	if (node_is_reg(node))
 		pool_resize(&store->pool, node->size, 0);
 	pool_give_node(&store->pool);
-	/* The backing fd stays until the kernel forgets the node: closing the last reference to an unlinked
-	 * file frees its memory, work that belongs to the asynchronous FORGET rather than to the unlink or
-	 * close that someone waits for. */
+	/* No name left and nobody has it open: our cached descriptor is the backing file's last reference, and
+	 * closing it frees the file's memory now, so that the unlink (or the last close) returns with the room
+	 * back, as on tmpfs. Left to the kernel's FORGET, it came late: the kernel answers up to 8 other
+	 * requests before a FORGET that waits behind them, and a write right after `rm` found the backing file
+	 * system still full (mmf_full_backing.sh under valgrind). */
+	if (holds_idle_fd(node))
+		close_idle_fd(store, node);
 }
 
 void node_maybe_free(struct store *store, struct node *node)
