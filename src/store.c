@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/resource.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/xattr.h>
 #include <unistd.h>
 
@@ -649,6 +650,25 @@ int store_readlink(struct store *store, struct node *node, char *buf, size_t siz
 	return err;
 }
 
+/* What is available is also bounded by the backing file system, which others share (/dev/shm): where it has
+ * less left than the pool, f_bavail and f_favail say so, as a file system's reserve does, while f_bfree and
+ * f_ffree stay the pool's, so that df's Size and Used are the pool's and its Avail is the room a write has. */
+static void cap_by_backing(struct store *store, struct statvfs *out)
+{
+	struct statvfs backing;
+	if (fstatvfs(store->root->fd, &backing) != 0 || backing.f_frsize == 0)
+		return;
+	uint64_t backing_bytes = (uint64_t)backing.f_bavail;
+	backing_bytes = backing_bytes > UINT64_MAX / backing.f_frsize ? UINT64_MAX
+								       : backing_bytes * backing.f_frsize;
+	uint64_t backing_blocks = backing_bytes / STORE_BLOCK;
+	if (backing_blocks < out->f_bavail)
+		out->f_bavail = backing_blocks;
+	/* A file system without an inode count (f_files 0, as btrfs) has no limit to show. */
+	if (backing.f_files != 0 && backing.f_favail < out->f_favail)
+		out->f_favail = backing.f_favail;
+}
+
 void store_statfs(struct store *store, struct statvfs *out)
 {
 	memset(out, 0, sizeof(*out));
@@ -669,4 +689,5 @@ void store_statfs(struct store *store, struct statvfs *out)
 	out->f_favail = out->f_ffree;
 	out->f_namemax = STORE_NAME_MAX;
 	pthread_mutex_unlock(&store->lock);
+	cap_by_backing(store, out);
 }

@@ -68,8 +68,9 @@ static int append_exceeded(const char *name, uint64_t capacity, uint64_t length,
 			   capacity, bytes(capacity));
 }
 
-/* The bytes the mmfs pool has free, as statvfs shows them on the mount (whole blocks, so at most a few KiB
- * less than the pool's own count); UINT64_MAX when unknown, since the write itself is refused then. */
+/* The bytes a write may still add on the mount, as statvfs shows them (whole blocks, so at most a few KiB less
+ * than mmfs's own count): f_bavail, the room in the pool, which mmfs caps at what its backing file system has
+ * left. UINT64_MAX when unknown, since the write itself is refused then. */
 static uint64_t pool_free(int fd)
 {
 	struct statvfs sv;
@@ -81,9 +82,15 @@ static uint64_t pool_free(int fd)
 	return (uint64_t)sv.f_bavail * sv.f_frsize;
 }
 
-/* Said when statvfs showed the pool too small: mmf measured the pool itself, so it knows which is full. */
-static int pool_full(const char *name)
+/* Said when statvfs showed too little room for more bytes: the pool's own free blocks (f_bfree) tell whether
+ * the pool or the backing file system is what is short, so mmf names the one that is. */
+static int pool_full(const char *name, int fd, uint64_t more)
 {
+	struct statvfs sv;
+
+	if (fstatvfs(fd, &sv) == 0 && sv.f_frsize != 0 && sv.f_bfree >= more / sv.f_frsize + 1)
+		return report_fail(name, "no space left on the backing file system of the mmfs mount (nothing "
+				   "written)");
 	return report_fail(name, "no space left in the mmfs pool (nothing written)");
 }
 
@@ -131,7 +138,7 @@ static int replace(const char *name, int fd, const char *buf, size_t len)
 	/* The growth is what the pool must hold; reserve below would refuse it too, but this says that it is
 	 * the pool before anything is tried. */
 	if ((off_t)len > st.st_size && len - (uint64_t)st.st_size > pool_free(fd))
-		return pool_full(name);
+		return pool_full(name, fd, len - (uint64_t)st.st_size);
 	rc = reserve(fd, len, st.st_size);
 	if (rc != 0)
 		return not_reserved(name, fd, len, -rc);
@@ -159,7 +166,7 @@ static int append(const char *name, int fd, const char *buf, size_t len, uint64_
 	if (capacity != UINT64_MAX && (uint64_t)st.st_size + len > capacity)
 		return append_exceeded(name, capacity, (uint64_t)st.st_size, len);
 	if (len > pool_free(fd))
-		return pool_full(name);
+		return pool_full(name, fd, len);
 	rc = xio_write_all(fd, buf, len, &done);
 	/* Only a writer racing for the same room, or a full backing file system (which statvfs does not
 	 * show, and which an append cannot reserve ahead: mmfs keeps no room past the end), gets here with
@@ -183,7 +190,8 @@ static int read_stdin(const char *name, int fd, bool append_mode, uint64_t capac
 	struct stat st;
 	uint64_t size = fstat(fd, &st) == 0 ? (uint64_t)st.st_size : 0;
 	uint64_t cap_room = capacity;
-	uint64_t pool_room = pool_free(fd);
+	uint64_t free_room = pool_free(fd);
+	uint64_t pool_room = free_room;
 	uint64_t room;
 	int r;
 
@@ -203,7 +211,7 @@ static int read_stdin(const char *name, int fd, bool append_mode, uint64_t capac
 		return report_fail(name, "capacity exceeded: standard input does not fit in a capacity of %"
 				   PRIu64 " %s (nothing written)", capacity, bytes(capacity));
 	if (r == -EFBIG)
-		return pool_full(name);
+		return pool_full(name, fd, free_room + 1);
 	if (r != 0)
 		return report_fail("standard input", "%s", strerror(-r));
 	return 0;

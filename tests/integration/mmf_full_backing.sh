@@ -1,8 +1,8 @@
 #!/bin/sh
 # mmf_full_backing.sh - mmf write (overwrite) on a mount whose backing file system is full while its pool is not:
 # the kernel cuts a write of more than 1 MiB into several requests, yet the overwrite is refused whole, says
-# that the backing file system may be what is full, and leaves the old content, length and used room as they
-# were. Needs root (it mounts a 4 MiB tmpfs under $WORK as the backing's parent, unmounted after mmfs at exit).
+# that the backing file system is what is full (statvfs on the mount caps the room at what the backing has
+# left, and df shows it), and leaves the old content, length and used room as they were. Needs root (it mounts a 4 MiB tmpfs under $WORK as the backing's parent, unmounted after mmfs at exit).
 # shellcheck disable=SC2119,SC2016 source-path=SCRIPTDIR source=lib.sh
 . "${0%/*}/lib.sh"
 # shellcheck source-path=SCRIPTDIR source=mmf_lib.sh
@@ -16,7 +16,8 @@ require_fuse
 
 
 df_used() { df -B1 --output=used "$1" | tail -n 1 | tr -d ' '; }
-full="mmf: S: no space left in the mmfs pool or on its backing file system (nothing written)"
+df_field() { df -B1 --output="$2" "$1" | tail -n 1 | tr -d ' '; }
+full="mmf: S: no space left on the backing file system of the mmfs mount (nothing written)"
 
 mount_small_tmpfs 4m || {
 	fail "mount a 4 MiB tmpfs on $SMALL"
@@ -35,6 +36,10 @@ head -c 3000000 /dev/zero >"$MNT/filler" || fail "write the filler"
 head -c 2000000 /dev/zero | tr '\0' b >"$WORK/2000k"
 used=$(df_used "$MNT")
 backing_used=$(df_used "$SMALL")
+# df on the mount: the pool's size (unlimited here: far more than 4 MiB), but only the room the backing has.
+[ "$(df_field "$MNT" size)" -gt $((64 << 20)) ] || fail "df size of the mount is not the pool's: $(df_field "$MNT" size)"
+[ "$(df_field "$MNT" avail)" -le "$(df_field "$SMALL" avail)" ] ||
+	fail "df avail of the mount ($(df_field "$MNT" avail)) is more than its backing has ($(df_field "$SMALL" avail))"
 check "overwrite past the backing file system" 1 "$full" sh -c '"$0" write S <"$1"' "$MMF" "$WORK/2000k"
 expect_eq "length after the refused overwrite" "14" "$(stat -c %s "$MNT/S")"
 cmp -s "$WORK/old" "$MNT/S" || fail "the old content stays after the refused overwrite: saw [$(head -c 20 "$MNT/S")]"

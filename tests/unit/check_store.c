@@ -1300,6 +1300,22 @@ START_TEST(test_statfs_reports_the_pool_in_4k_blocks_and_inodes)
 }
 END_TEST
 
+START_TEST(test_statfs_caps_the_room_at_what_the_backing_file_system_has)
+{
+	config.pool_bytes = (uint64_t)1 << 50; /* a pool far larger than any file system here */
+	open_store();
+	struct statvfs sv = stats();
+	struct statvfs under;
+	ck_assert_int_eq(statvfs(backing, &under), 0);
+	uint64_t backing_room = (uint64_t)under.f_bavail * under.f_frsize;
+	/* Size and free are the pool's; available is the backing's room, in whole 4 KiB blocks. */
+	ck_assert_uint_eq(sv.f_blocks, ((uint64_t)1 << 50) / 4096);
+	ck_assert_uint_eq(sv.f_bfree, sv.f_blocks);
+	ck_assert_uint_le((uint64_t)sv.f_bavail * 4096, backing_room);
+	ck_assert_uint_gt((uint64_t)sv.f_bavail * 4096 + 64 * KIB * 1024, backing_room);
+}
+END_TEST
+
 START_TEST(test_statfs_of_a_pool_smaller_than_its_contents_shows_them_all_used)
 {
 	open_store();
@@ -1989,6 +2005,7 @@ Suite *store_suite(void)
 	tcase_add_test(tc, test_an_unlinked_open_segment_keeps_its_bytes_until_release);
 	tcase_add_test(tc, test_running_out_of_inodes_is_enospc_on_create);
 	tcase_add_test(tc, test_statfs_reports_the_pool_in_4k_blocks_and_inodes);
+	tcase_add_test(tc, test_statfs_caps_the_room_at_what_the_backing_file_system_has);
 	tcase_add_test(tc, test_statfs_of_a_pool_smaller_than_its_contents_shows_them_all_used);
 	suite_add_tcase(s, tc);
 
