@@ -45,6 +45,9 @@ expect_eq "length after the refused overwrite" "14" "$(stat -c %s "$MNT/S")"
 cmp -s "$WORK/old" "$MNT/S" || fail "the old content stays after the refused overwrite: saw [$(head -c 20 "$MNT/S")]"
 expect_eq "mmfs df used after the refused overwrite" "$used" "$(df_used "$MNT")"
 expect_eq "backing df used after the refused overwrite" "$backing_used" "$(df_used "$SMALL")"
+# An append of the same is refused whole as well, before the kernel's first 1 MiB request could land.
+check "append past the backing file system" 1 "$full" sh -c '"$0" write --append S <"$1"' "$MMF" "$WORK/2000k"
+cmp -s "$WORK/old" "$MNT/S" || fail "the old content stays after the refused append: saw $(stat -c %s "$MNT/S") bytes"
 
 # A longer old length the backing file system could not back cannot be made behind mmf's back either: mmfs
 # gives a segment's growth its blocks at once, so the truncate itself is refused (reserve_backing.sh), and an
