@@ -213,12 +213,12 @@ int main(int argc, char **argv)
 	 * segment's own permission bits (meta.h): the umask of the shell that started us must not change them.
 	 * Set only now, so that fusermount3 above ran with the caller's. */
 	umask(0);
-	/* The loop ends with 0 when the kernel ends the connection (unmounted, also after a signal: fs_stop.c) and
-	 * when a second signal ends it; an error reading /dev/fuse is a failure. */
 	/* Without our own writing (own_io false), nobody sees INIT's answer: the command returns now, as with
 	 * libfuse's fuse_daemonize. */
 	if (!own_io)
 		daemon_ready();
+	/* The loop ends with 0 when the kernel ends the connection (unmounted, also after a signal: fs_stop.c) and
+	 * when a second signal ends it; an error reading /dev/fuse is a failure. */
 	int rc = serve(&fs, &opts);
 	status = rc == 0 ? 0 : 1;
 	fs_stop_end_connection();
