@@ -95,6 +95,24 @@ static void trim_past_end(int dirfd, const char *name, const struct stat *st)
 	close(fd);
 }
 
+/* A segment with holes inside its length (sparse from an mmfs older than the reservation of growth, or copied
+ * into the backing directory sparse) takes those blocks only when a store through a mapping is written back,
+ * where a full backing file system loses the store without a word. Reserve them now, as growth does
+ * (node_reserve in store_data.c), and put back the times fallocate moved. A failure (no room, no fallocate
+ * here) leaves the holes as they were. */
+static void fill_holes(int dirfd, const char *name, const struct stat *st)
+{
+	if (st->st_size == 0 || (uint64_t)st->st_blocks * 512 >= round_to_block((uint64_t)st->st_size))
+		return;
+	int fd = openat(dirfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	const struct timespec times[2] = { st->st_atim, st->st_mtim };
+	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, st->st_size) == 0)
+		futimens(fd, times);
+	close(fd);
+}
+
 /* Adds one backing entry under dir. Entries of kinds mmfs never makes are left alone and not shown. */
 static int load_entry(struct store *store, struct node *dir, const char *name, struct seen *seen)
 {
@@ -146,6 +164,8 @@ static int load_entry(struct store *store, struct node *dir, const char *name, s
 	}
 	if (type == S_IFREG && new_node && store->backing_is_tmpfs)
 		trim_past_end(dir->fd, name, &st);
+	if (type == S_IFREG && new_node)
+		fill_holes(dir->fd, name, &st);
 	struct link *link = link_new(dir, node, name, strlen(name));
 	if (link == NULL) {
 		if (new_node)

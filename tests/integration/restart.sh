@@ -143,4 +143,20 @@ expect_eq "modes after a restart" "644 666 2755 444 640" \
 expect_eq "the planted marked file, owned as planted" "$(id -u):$(id -g) planted" \
 	"$(stat -c %u:%g "$MNT/planted") $(cat "$MNT/planted")"
 mmfs_stop
+
+# A segment with a hole inside its length in the backing directory (left by an older mmfs, or copied there
+# sparse) has the hole backed at the start, as growth is, so that stores into it are never lost at writeback
+# to a full backing file system; its bytes and times stay as they were.
+{ printf 'head'; head -c 1048572 /dev/zero; printf 'tail'; } >"$WORK/ref/sparse"
+printf 'head' >"$BACKING/sparse"
+truncate -s 1048580 "$BACKING/sparse"
+printf 'tail' | dd of="$BACKING/sparse" bs=1 seek=1048576 conv=notrunc status=none
+touch -d '2001-01-01 00:00:00 UTC' "$BACKING/sparse"
+backed() { echo $(($(stat -c '%b * %B' "$BACKING/sparse"))); }
+[ "$(backed)" -lt 1048576 ] || fail "the planted sparse file has no hole: $(backed) bytes of blocks"
+mmfs_start
+[ "$(backed)" -ge 1048580 ] || fail "the sparse segment's hole is still there after a start: $(backed) bytes of blocks"
+cmp -s "$WORK/ref/sparse" "$MNT/sparse" || fail "the sparse segment's bytes changed at the start"
+expect_eq "the sparse segment's mtime after the start" "978307200" "$(stat -c %Y "$MNT/sparse")"
+mmfs_stop
 finish
