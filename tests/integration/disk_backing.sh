@@ -60,11 +60,10 @@ attrs() {
 			"$(python3 -c 'import os,sys; print(sorted(os.listxattr(sys.argv[1])))' "$MNT/$f" 2>&1)"
 	done
 }
-df_used() { df -B1 --output=used "$MNT" | tail -n 1 | tr -d ' '; }
 before=$(state)
 mtimes_before=$(mtimes)
 attrs_before=$(attrs)
-used_before=$(df_used)
+used_before=$(df_bytes "$MNT" used)
 [ -s "$BACKING/dir/sub/bin" ] || fail "expected the segment's backing file $BACKING/dir/sub/bin, saw none"
 
 # check HOW: everything is as it was.
@@ -84,7 +83,7 @@ check() {
 	expect_eq "mtime ($1)" "981173106" "$(stat -c %Y "$MNT/empty")"
 	expect_eq "symlink target ($1)" "dir/sub/bin" "$(readlink "$MNT/link")"
 	expect_eq "hard links share an inode ($1)" "$(stat -c %i "$MNT/Test")" "$(stat -c %i "$MNT/dir/hard")"
-	expect_eq "df used ($1)" "$used_before" "$(df_used)"
+	expect_eq "df used ($1)" "$used_before" "$(df_bytes "$MNT" used)"
 	expect_eq "capacity enforced ($1)" "EFBIG" \
 		"$(py_errno 'os.truncate(p, 1025)' p="$MNT/Test")"
 }
@@ -103,7 +102,7 @@ nul=nul2
 before=$(state)
 mtimes_before=$(mtimes)
 attrs_before=$(attrs)
-used_before=$(df_used)
+used_before=$(df_bytes "$MNT" used)
 mmfs_stop
 mmfs_start -o size=64m
 expect_eq "entries after the second remount" "$before" "$(state)"
@@ -114,7 +113,7 @@ B line" "$(cat "$MNT/Test")"
 expect_eq "capacity after the second remount" "4096" "$(get user.mmf.capacity "$MNT/Test")"
 expect_eq "renamed binary segment" "$(printf '\000\377\n\000' | od -An -tx1)" "$(od -An -tx1 "$MNT/nul2")"
 cmp -s "$WORK/ref/bin" "$MNT/dir/sub/bin" || fail "random bytes differ after the second remount"
-expect_eq "df used after the second remount" "$used_before" "$(df_used)"
+expect_eq "df used after the second remount" "$used_before" "$(df_bytes "$MNT" used)"
 
 # Allocating ahead of a sequential writer (-o prealloc) is for tmpfs only: on a disk, a write allocates
 # nothing itself, and ext4 ignores a hole punched past the end, which would keep the blocks for good. While a
@@ -122,7 +121,7 @@ expect_eq "df used after the second remount" "$used_before" "$(df_used)"
 # (64 KiB of slack for the filesystem's own metadata, such as an attribute block).
 hold_writer "$MNT/seq" 16
 sleep 1
-allocated=$(($(stat -c %b "$BACKING/seq") * $(stat -c %B "$BACKING/seq")))
+allocated=$(allocated seq)
 [ "$allocated" -le $(((16 << 20) + (64 << 10))) ] ||
 	fail "seq on disk has $allocated bytes of blocks for $(stat -c %s "$BACKING/seq") bytes while written"
 kill -KILL "$WRITER"

@@ -24,7 +24,6 @@ random_file() {
 }
 size() { stat -c %s "$1" 2>&1; }
 same() { cmp -s "$1" "$2" && echo same || echo "differs: $(cmp "$1" "$2" 2>&1 | head -n 1)"; }
-df_used() { df -B1 --output=used "$1" | tail -n 1 | tr -d ' '; }
 LINE=$(printf 'line %09d %084d' 999999999 0)
 
 # lines FILE: appends numbered 100-byte lines to FILE, one write() each, until one fails; prints what stopped it
@@ -72,7 +71,7 @@ umask 022
 mmfs_start -o size=256k
 expect_eq "200704 bytes into a 262144-byte pool" "OK" "$(random_file "$MNT/a" 200704)"
 cp "$WORK/random" "$WORK/a"
-used=$(df_used "$MNT")
+used=$(df_bytes "$MNT" used)
 expect_eq "append 100000 bytes past the pool" "ENOSPC" "$(append "$MNT/a" 100000)"
 expect_eq "pwrite over the last 13 pages and past the pool" "ENOSPC" "$(write_at "$MNT/a" 147456 120000 X)"
 expect_eq "truncate past the pool" "ENOSPC" "$(py_errno 'os.truncate(p, 300000)' p="$MNT/a")"
@@ -80,7 +79,7 @@ expect_eq "content after the refused writes (pool)" "same" "$(same "$WORK/a" "$M
 expect_eq "length after the refused writes (pool)" "200704" "$(size "$MNT/a")"
 expect_eq "a new segment's write past the pool" "ENOSPC" "$(write_at "$MNT/b" 0 100000 b)"
 expect_eq "length of the new segment" "0" "$(size "$MNT/b")"
-expect_eq "df used after the refused writes (pool)" "$used" "$(df_used "$MNT")"
+expect_eq "df used after the refused writes (pool)" "$used" "$(df_bytes "$MNT" used)"
 # Lines until the pool is full, 2000 bytes of it taken by pad: the refused line lies inside one page.
 expect_eq "pad" "OK" "$(random_file "$MNT/pad" 2000)"
 expect_eq "line appender into the pool: stops on ENOSPC, every acknowledged line whole" \
@@ -115,21 +114,21 @@ BACKING="$SMALL/backing"
 mmfs_start
 expect_eq "696320 bytes (170 pages) into a 1 MiB backing filesystem" "OK" "$(random_file "$MNT/a" 696320)"
 cp "$WORK/random" "$WORK/a"
-used=$(df_used "$MNT")
-backing_used=$(df_used "$SMALL")
+used=$(df_bytes "$MNT" used)
+backing_used=$(df_bytes "$SMALL" used)
 expect_eq "append 400000 bytes past the backing filesystem" "ENOSPC" "$(append "$MNT/a" 400000)"
 expect_eq "content after the refused append (backing)" "same" "$(same "$WORK/a" "$MNT/a")"
 expect_eq "length after the refused append (backing)" "696320" "$(size "$MNT/a")"
 expect_eq "a new segment's write past the backing filesystem" "ENOSPC" "$(write_at "$MNT/b" 0 400000 b)"
 expect_eq "length of the new segment (backing)" "0" "$(size "$MNT/b")"
-expect_eq "df used of mmfs after the refused writes (backing)" "$used" "$(df_used "$MNT")"
-expect_eq "df used of the backing filesystem after the refused writes" "$backing_used" "$(df_used "$SMALL")"
+expect_eq "df used of mmfs after the refused writes (backing)" "$used" "$(df_bytes "$MNT" used)"
+expect_eq "df used of the backing filesystem after the refused writes" "$backing_used" "$(df_bytes "$SMALL" used)"
 # One pwrite() over the last 30 pages of a and on past the backing's end: refused, the old bytes must stay.
 expect_eq "pwrite over the tail and past the backing filesystem" "ENOSPC" "$(write_at "$MNT/a" 573440 600000 X)"
 expect_eq "length after the refused overwrite (backing)" "696320" "$(size "$MNT/a")"
 expect_eq "content after the refused overwrite (backing): the old tail intact" "same" "$(same "$WORK/a" "$MNT/a")"
 cp "$MNT/a" "$WORK/a"
-expect_eq "df used of the backing filesystem after the refused overwrite" "$backing_used" "$(df_used "$SMALL")"
+expect_eq "df used of the backing filesystem after the refused overwrite" "$backing_used" "$(df_bytes "$SMALL" used)"
 # Lines until the backing is full: the refused line is the one that needs a new page, so it always starts in
 # the last page, partly written: ENOSPC and no half line, as for the pool.
 expect_eq "line appender on the backing filesystem: stops on ENOSPC, every acknowledged line whole" \
@@ -156,14 +155,13 @@ mmfs_stop
 mount -o remount,size=24m "$SMALL" || fail "remount $SMALL with 24 MiB"
 mmfs_start
 hold_writer "$MNT/ahead" 6
-allocated() { echo $(($(stat -c %b "$BACKING/$1") * $(stat -c %B "$BACKING/$1"))); }
 # The whole default window (8 MiB) past the 6 MiB written: until then the allocating thread is still at work,
 # and the room measured below (two readings, one after the other) would count blocks it takes in between.
 # shellcheck disable=SC2317 # run by wait_for
 ahead() { [ "$(allocated ahead)" -ge $((14 << 20)) ]; }
 wait_for ahead || fail "expected 14 MiB allocated for ahead (6 written, 8 ahead), saw $(allocated ahead)"
 # Everything the backing filesystem has left, and what ahead holds past its end, less 256 KiB of slack.
-room=$(($(df -B1 --output=avail "$SMALL" | tail -n 1) + $(allocated ahead) - (6 << 20) - (256 << 10)))
+room=$(($(df_bytes "$SMALL" avail) + $(allocated ahead) - (6 << 20) - (256 << 10)))
 expect_eq "a second segment fills the room, blocks held ahead included" "OK" \
 	"$(py_errno 'fd=os.open(p, os.O_CREAT|os.O_WRONLY, 0o644)
 n = int(r)

@@ -333,6 +333,12 @@ py_errno() {
 	"$PYTHON" -c "$PY_ERRNO_PROGRAM" "$@"
 }
 
+# df_bytes PATH FIELD: df's FIELD (size, used or avail) of the file system at PATH, in bytes.
+df_bytes() { df -B1 --output="$2" "$1" | tail -n 1 | tr -d ' '; }
+
+# allocated NAME: the bytes of blocks that the backing file $BACKING/NAME holds.
+allocated() { echo $(($(stat -c '%b * %B' "$BACKING/$1"))); }
+
 # Ends the test: non-zero if any check failed.
 finish() {
 	if [ "$FAILURES" -ne 0 ]; then

@@ -15,8 +15,6 @@ fi
 require_fuse
 
 
-df_used() { df -B1 --output=used "$1" | tail -n 1 | tr -d ' '; }
-df_field() { df -B1 --output="$2" "$1" | tail -n 1 | tr -d ' '; }
 full="mmf: S: no space left on the backing file system of the mmfs mount (nothing written)"
 
 mount_small_tmpfs 4m || {
@@ -34,17 +32,17 @@ printf 'precious data\n' >"$WORK/old"
 # first 1 MiB request of it.
 head -c 3000000 /dev/zero >"$MNT/filler" || fail "write the filler"
 head -c 2000000 /dev/zero | tr '\0' b >"$WORK/2000k"
-used=$(df_used "$MNT")
-backing_used=$(df_used "$SMALL")
+used=$(df_bytes "$MNT" used)
+backing_used=$(df_bytes "$SMALL" used)
 # df on the mount: the pool's size (unlimited here: far more than 4 MiB), but only the room the backing has.
-[ "$(df_field "$MNT" size)" -gt $((64 << 20)) ] || fail "df size of the mount is not the pool's: $(df_field "$MNT" size)"
-[ "$(df_field "$MNT" avail)" -le "$(df_field "$SMALL" avail)" ] ||
-	fail "df avail of the mount ($(df_field "$MNT" avail)) is more than its backing has ($(df_field "$SMALL" avail))"
+[ "$(df_bytes "$MNT" size)" -gt $((64 << 20)) ] || fail "df size of the mount is not the pool's: $(df_bytes "$MNT" size)"
+[ "$(df_bytes "$MNT" avail)" -le "$(df_bytes "$SMALL" avail)" ] ||
+	fail "df avail of the mount ($(df_bytes "$MNT" avail)) is more than its backing has ($(df_bytes "$SMALL" avail))"
 check "overwrite past the backing file system" 1 "$full" sh -c '"$0" write S <"$1"' "$MMF" "$WORK/2000k"
 expect_eq "length after the refused overwrite" "14" "$(stat -c %s "$MNT/S")"
 cmp -s "$WORK/old" "$MNT/S" || fail "the old content stays after the refused overwrite: saw [$(head -c 20 "$MNT/S")]"
-expect_eq "mmfs df used after the refused overwrite" "$used" "$(df_used "$MNT")"
-expect_eq "backing df used after the refused overwrite" "$backing_used" "$(df_used "$SMALL")"
+expect_eq "mmfs df used after the refused overwrite" "$used" "$(df_bytes "$MNT" used)"
+expect_eq "backing df used after the refused overwrite" "$backing_used" "$(df_bytes "$SMALL" used)"
 # An append of the same is refused whole as well, before the kernel's first 1 MiB request could land.
 check "append past the backing file system" 1 "$full" sh -c '"$0" write --append S <"$1"' "$MMF" "$WORK/2000k"
 cmp -s "$WORK/old" "$MNT/S" || fail "the old content stays after the refused append: saw $(stat -c %s "$MNT/S") bytes"

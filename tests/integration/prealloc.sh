@@ -9,7 +9,6 @@
 . "${0%/*}/lib.sh"
 
 # Bytes the backing file has blocks for, and its length.
-allocated() { echo $(($(stat -c %b "$BACKING/$1") * $(stat -c %B "$BACKING/$1"))); }
 length() { stat -c %s "$BACKING/$1"; }
 ahead() { [ "$(allocated "$1")" -gt "$(length "$1")" ]; }
 
