@@ -79,36 +79,29 @@ static void read_meta(int fd, const struct stat *st, struct node *node)
 
 static int load_dir(struct store *store, struct node *dir, struct seen *seen);
 
-/* A daemon that stopped without closing its segments (a crash, a kill) can leave blocks allocated past their
- * ends for a sequential writer (store_data.c, on tmpfs only). Nothing else puts them there: mmfs refuses to
- * allocate past the end for its users. Give them back; a failure only leaves memory taken. */
-static void trim_past_end(int dirfd, const char *name, const struct stat *st)
+/*
+ * Makes a segment's blocks match its length, putting back the times fallocate moves; a failure leaves the
+ * file as it was. Past the end (tmpfs only, where block counts are exact): a daemon that stopped without
+ * closing its segments (a crash, a kill) can leave blocks allocated ahead for a sequential writer
+ * (store_data.c), and nothing else puts them there: they are given back. Inside: a segment with holes (copied
+ * into the backing directory sparse, or left by an mmfs older than the reservation of growth) would take
+ * those blocks only when a store through a mapping is written back, where a full backing file system loses
+ * the store without a word: they are reserved, as growth is (node_reserve in store_data.c).
+ */
+static void settle_blocks(int dirfd, const char *name, const struct stat *st, bool exact_blocks)
 {
 	uint64_t kept = round_to_block((uint64_t)st->st_size);
-	if ((uint64_t)st->st_blocks * 512 <= kept)
+	uint64_t held = (uint64_t)st->st_blocks * 512;
+	bool past_end = exact_blocks && held > kept;
+	if (!past_end && held >= kept)
 		return;
 	int fd = openat(dirfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	const struct timespec times[2] = { st->st_atim, st->st_mtim };
-	punch_past_end(fd, kept, (uint64_t)INT64_MAX - kept, times);
-	close(fd);
-}
-
-/* A segment with holes inside its length (sparse from an mmfs older than the reservation of growth, or copied
- * into the backing directory sparse) takes those blocks only when a store through a mapping is written back,
- * where a full backing file system loses the store without a word. Reserve them now, as growth does
- * (node_reserve in store_data.c), and put back the times fallocate moved. A failure (no room, no fallocate
- * here) leaves the holes as they were. */
-static void fill_holes(int dirfd, const char *name, const struct stat *st)
-{
-	if (st->st_size == 0 || (uint64_t)st->st_blocks * 512 >= round_to_block((uint64_t)st->st_size))
-		return;
-	int fd = openat(dirfd, name, O_RDWR | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	const struct timespec times[2] = { st->st_atim, st->st_mtim };
-	if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, st->st_size) == 0)
+	if (past_end)
+		punch_past_end(fd, kept, (uint64_t)INT64_MAX - kept, times);
+	else if (fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, st->st_size) == 0)
 		futimens(fd, times);
 	close(fd);
 }
@@ -162,10 +155,8 @@ static int load_entry(struct store *store, struct node *dir, const char *name, s
 			node_free(store, node);
 		return err;
 	}
-	if (type == S_IFREG && new_node && store->backing_is_tmpfs)
-		trim_past_end(dir->fd, name, &st);
 	if (type == S_IFREG && new_node)
-		fill_holes(dir->fd, name, &st);
+		settle_blocks(dir->fd, name, &st, store->backing_is_tmpfs);
 	struct link *link = link_new(dir, node, name, strlen(name));
 	if (link == NULL) {
 		if (new_node)
