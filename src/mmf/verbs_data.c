@@ -168,9 +168,8 @@ static int append(const char *name, int fd, const char *buf, size_t len, uint64_
 	if (len > pool_free(fd))
 		return pool_full(name, fd, len);
 	rc = xio_write_all(fd, buf, len, &done);
-	/* Only a writer racing for the same room, or a full backing file system (which statvfs does not
-	 * show, and which an append cannot reserve ahead: mmfs keeps no room past the end), gets here with
-	 * part of it appended: say so. */
+	/* Only a writer racing for the same room (in the pool or on the backing file system, which statvfs
+	 * showed above) gets here with part of it appended: say so. */
 	if (rc != 0 && done > 0)
 		return report_fail(name, "%s after %zu of %zu bytes were appended", report_reason(-rc), done, len);
 	if (rc == -EFBIG)
