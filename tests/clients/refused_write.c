@@ -80,16 +80,18 @@ int main(int argc, char **argv)
 		m[DIRTY_AT] = 'A'; /* a store not yet written back, elsewhere on that page */
 
 	int err = refused_pwrite(path, off, count);
-	/* The old bytes come back from another thread of the daemon: give it up to 2 s. */
+	/* The old bytes come back from another thread of the daemon, and the page's part past the end is cleared
+	 * only after that, when the daemon drops the pages: give both up to 2 s. */
+	size_t last_page_end = (length + 4095) / 4096 * 4096;
 	size_t shown = 0;
+	size_t past_end = 0;
 	for (int i = 0; i < 100; i++) {
 		shown = count_byte(m + off, length - (size_t)off, 'R');
-		if (shown == 0)
+		past_end = last_page_end - length - count_byte(m + length, last_page_end - length, '\0');
+		if (shown == 0 && past_end == 0)
 			break;
 		nanosleep(&(struct timespec){ .tv_nsec = 20000000 }, NULL);
 	}
-	size_t last_page_end = (length + 4095) / 4096 * 4096;
-	size_t past_end = last_page_end - length - count_byte(m + length, last_page_end - length, '\0');
 	m[STORE_AT] = 'D';
 	if (msync(m, MAP_LEN, MS_SYNC) < 0)
 		die("msync");
