@@ -48,6 +48,13 @@ for k in ("median_per_s", "one_cpu_median_per_s"):
 for k in ("rounds", "one_cpu_rounds"):
     if not (isinstance(rt.get(k), list) and len(rt[k]) == 1):
         problems.append("round_trip %s=%r" % (k, rt.get(k)))
+# How idle CPUs wait, read from sysfs: the first thing to compare between machines for small operations.
+try:
+    driver = open("/sys/devices/system/cpu/cpuidle/current_driver").read().strip()
+except OSError:
+    driver = "none"
+if not str(doc["machine"].get("idle", "")).startswith("cpuidle " + driver):
+    problems.append("machine idle=%r, cpuidle driver %s" % (doc["machine"].get("idle"), driver))
 bdi = doc["targets"]["mmfs"]["bdi"]
 if root and "max_ratio=100" not in bdi:
     problems.append("mmfs bdi not relaxed: " + bdi)
