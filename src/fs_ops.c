@@ -1,5 +1,6 @@
 /* fs_ops.c - FUSE low-level operations: each unpacks a request, calls the store and replies. */
 #include "fs_ops.h"
+#include "fs_uring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -368,7 +369,8 @@ static __thread size_t read_buffer_size;
 static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, struct fuse_file_info *fi)
 {
 	(void)fi;
-	if (fs_of(req)->splice_read_replies) {
+	/* A queue's reply goes into its ring entry (fs_uring.c), never through a pipe. */
+	if (fs_of(req)->splice_read_replies && !fs_uring_serving()) {
 		int fd;
 		size_t len;
 		int err = store_read_source(fs_of(req)->store, node_of(req, ino), (uint64_t)off, size, &fd, &len);
@@ -381,6 +383,15 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 		bv.buf[0].fd = fd;
 		bv.buf[0].pos = off;
 		fuse_reply_data(req, &bv, 0);
+		return;
+	}
+	char *room = fs_uring_reply_room(size);
+	if (room != NULL) {
+		ssize_t n = store_read(fs_of(req)->store, node_of(req, ino), room, size, (uint64_t)off);
+		if (n < 0)
+			reply_status(req, (int)n);
+		else
+			fuse_reply_buf(req, room, (size_t)n);
 		return;
 	}
 	if (size > read_buffer_size) {

@@ -5,6 +5,7 @@
  * Both ways, the raw messages pass by fs_killpriv.c, which does what libfuse 3.14 cannot. */
 #include "fs_ops.h"
 #include "fs_stop.h"
+#include "fs_uring.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -47,7 +48,10 @@ static bool drained(int fd)
 	if (poll(&p, 1, 0) == 1 && (p.revents & POLLIN) != 0)
 		return false;
 	/* Looked at after the queue: a request taken from it since is counted by now. */
-	return atomic_load(&requests_in_hand) == 0;
+	if (atomic_load(&requests_in_hand) != 0)
+		return false;
+	/* Requests in the io-uring queues (fs_uring.c) are not seen here: the connection's count tells. */
+	return fs_uring_queues() == 0 || fs_stop_requests_waiting() == 0;
 }
 
 /* A blocking read, or with a busy-poll first when the descriptor is non-blocking (poll_ns > 0). */
@@ -59,10 +63,17 @@ static ssize_t read_request(int fd, void *buf, size_t len, struct fs *fs)
 		atomic_fetch_sub(&requests_in_hand, 1);
 	}
 	for (;;) {
-		if (fs_stop_draining() && drained(fd)) {
-			fuse_session_exit(fs->se);
-			errno = EINTR;
-			return -1;
+		if (fs_stop_draining()) {
+			if (drained(fd)) {
+				fuse_session_exit(fs->se);
+				errno = EINTR;
+				return -1;
+			}
+			/* What is left may all be in the io-uring queues, which answer it without this loop: look
+			 * again in a millisecond rather than wait here for a request that may never come. */
+			struct pollfd p = { .fd = fd, .events = POLLIN };
+			if (fs_uring_queues() > 0 && poll(&p, 1, 1) == 0)
+				continue;
 		}
 		atomic_fetch_add(&requests_in_hand, 1);
 		ssize_t n = read(fd, buf, len);
@@ -133,7 +144,10 @@ static void note_init_answer(struct fs *fs, const struct iovec *iov, int count)
 	memcpy(&out, iov[0].iov_base, sizeof(out));
 	if (out.unique == 0 || out.unique != atomic_load(&init_unique) || out.error != 0)
 		return;
-	if (!atomic_exchange(&mounted, true) && fs->on_mounted != NULL)
+	if (atomic_exchange(&mounted, true))
+		return;
+	fs_uring_start(fs);
+	if (fs->on_mounted != NULL)
 		fs->on_mounted();
 }
 
@@ -142,8 +156,10 @@ static ssize_t custom_read(int fd, void *buf, size_t len, void *userdata)
 	ssize_t n = read_request(fd, buf, len, userdata);
 	if (n > 0) {
 		fs_killpriv_note_request(buf, (size_t)n);
-		if (!atomic_load_explicit(&mounted, memory_order_relaxed))
+		if (!atomic_load_explicit(&mounted, memory_order_relaxed)) {
 			note_init(buf, (size_t)n);
+			fs_uring_note_init(buf, (size_t)n);
+		}
 	}
 	return n;
 }
@@ -151,7 +167,12 @@ static ssize_t custom_read(int fd, void *buf, size_t len, void *userdata)
 static ssize_t custom_writev(int fd, struct iovec *iov, int count, void *userdata)
 {
 	fs_killpriv_patch_reply(userdata, iov, count);
-	ssize_t n = writev(fd, iov, count);
+	ssize_t n;
+	if (fs_uring_take_reply(iov, count, &n))
+		return n;
+	if (!atomic_load_explicit(&mounted, memory_order_relaxed))
+		fs_uring_patch_init(userdata, iov, count);
+	n = writev(fd, iov, count);
 	if (n >= 0 && !atomic_load_explicit(&mounted, memory_order_relaxed))
 		note_init_answer(userdata, iov, count);
 	return n;

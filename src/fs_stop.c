@@ -12,6 +12,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 #include <sys/stat.h>
@@ -50,9 +51,11 @@ static struct {
 	/* The connection's abort file in fusectl, opened at the start: the number of a connection that ended is
 	 * given to the next mount, but an open control file stays with its own. -1 when there is none. */
 	int abort_fd;
+	int waiting_fd; /* the connection's count of requests not yet answered, beside abort */
 	pthread_mutex_t lock;
 	enum unmounter unmounter;
-} stop = { .pipe_rd = -1, .pipe_wr = -1, .latch_rd = -1, .latch_wr = -1, .abort_fd = -1, .lock = PTHREAD_MUTEX_INITIALIZER };
+} stop = { .pipe_rd = -1, .pipe_wr = -1, .latch_rd = -1, .latch_wr = -1, .abort_fd = -1, .waiting_fd = -1,
+	  .lock = PTHREAD_MUTEX_INITIALIZER };
 
 /* Ends the loop: after the requests already queued when it can drain them, at once otherwise, as libfuse's own
  * handler does (the loop looks after the interrupted read). Async-signal-safe. */
@@ -74,6 +77,18 @@ static void end_loop(void)
 int fs_stop_latch_fd(void)
 {
 	return stop.latch_rd;
+}
+
+int fs_stop_requests_waiting(void)
+{
+	char text[24];
+	if (stop.waiting_fd < 0)
+		return -1;
+	ssize_t n = pread(stop.waiting_fd, text, sizeof(text) - 1, 0);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	return atoi(text);
 }
 
 bool fs_stop_draining(void)
@@ -264,8 +279,14 @@ int fs_stop_start(const char *mountpoint, bool loop_drains)
 	if (snprintf(stop.mountpoint, sizeof(stop.mountpoint), "%s", mountpoint) >= (int)sizeof(stop.mountpoint))
 		return -ENAMETOOLONG;
 	char abort_path[96];
-	if (bdi_abort_path(mountpoint, abort_path, sizeof(abort_path)) == 0)
+	if (bdi_abort_path(mountpoint, abort_path, sizeof(abort_path)) == 0) {
 		stop.abort_fd = open(abort_path, O_WRONLY | O_CLOEXEC);
+		char *name = strrchr(abort_path, '/');
+		if (name != NULL && (size_t)(name - abort_path) + sizeof("/waiting") <= sizeof(abort_path)) {
+			strcpy(name, "/waiting");
+			stop.waiting_fd = open(abort_path, O_RDONLY | O_CLOEXEC);
+		}
+	}
 	/* The loop runs on this thread from now on: a failed detach interrupts it here. */
 	stop.loop_thread = pthread_self();
 	err = quiet_thread_start(&stop.thread, stop_thread_main, NULL);
@@ -334,7 +355,9 @@ void fs_stop_end(void)
 		close(stop.pipe_wr);
 	if (stop.abort_fd >= 0)
 		close(stop.abort_fd);
-	stop.pipe_rd = stop.pipe_wr = stop.abort_fd = -1;
+	if (stop.waiting_fd >= 0)
+		close(stop.waiting_fd);
+	stop.pipe_rd = stop.pipe_wr = stop.abort_fd = stop.waiting_fd = -1;
 	/* Closed last: a late signal's handler may still write to it (stop_signals stay handled). */
 	int latch_wr = stop.latch_wr;
 	stop.latch_wr = -1;

@@ -24,6 +24,10 @@ int fs_stop_install(struct fuse_session *se);
  * second signal ends it at once. Returns 0 or -errno; without the thread every signal ends the loop. */
 int fs_stop_start(const char *mountpoint, bool loop_drains);
 
+/* How many requests the kernel has given this mount's connection and not had answered, through /dev/fuse
+ * or io-uring (fusectl's waiting), or -1 when fusectl cannot tell. */
+int fs_stop_requests_waiting(void);
+
 /* Whether a second signal asked the loop to end once nothing is left queued. */
 bool fs_stop_draining(void);
 

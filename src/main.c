@@ -1,5 +1,6 @@
 /* main.c - mmfs: parse the command line, open the store, mount, serve until unmounted, unwind. */
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,7 @@
 #include "daemon.h"
 #include "fs_ops.h"
 #include "fs_stop.h"
+#include "fs_uring.h"
 #include "fs_watchdog.h"
 #include "libfuse_msgs.h"
 #include "options.h"
@@ -156,6 +158,10 @@ int main(int argc, char **argv)
 		goto out_opts;
 	}
 	raise_fd_limit();
+	/* One malloc arena for every thread: the io-uring queues' threads (fs_uring.c) create and remove
+	 * segments too, and memory freed in arenas of their own would stay with the process after the
+	 * segments are gone (store.c hands freed memory back with malloc_trim). */
+	mallopt(M_ARENA_MAX, 1);
 	fs.timeout = 86400.0;
 	fs.debug = opts.debug;
 	fs.max_read = opts.max_read;
@@ -174,6 +180,8 @@ int main(int argc, char **argv)
 		fprintf(stderr, "mmfs: cannot set signal handlers\n");
 		goto out_store;
 	}
+	/* Before the mount: the kernel offers io-uring in the INIT it sends at mount time, or never. */
+	fs_uring_prepare(opts.uring, opts.debug);
 	if (fuse_session_mount(fs.se, opts.mountpoint) != 0) {
 		fprintf(stderr, "mmfs: %s: cannot mount: %s\n", opts.mountpoint, libfuse_msgs_reason());
 		goto out_store;
@@ -222,6 +230,7 @@ int main(int argc, char **argv)
 	int rc = serve(&fs, &opts);
 	status = rc == 0 ? 0 : 1;
 	fs_stop_end_connection();
+	fs_uring_stop();
 	fs_notifier_stop(&fs);
 out_unmount:
 	fs_stop_unmount(fs.se);

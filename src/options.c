@@ -25,6 +25,7 @@ struct raw {
 	char *lifetime;
 	char *threads;
 	char *bdi;
+	char *uring;
 	char *poll;
 	char *max_read;
 	char *prealloc;
@@ -59,6 +60,7 @@ static const struct fuse_opt specs[] = {
 	{ "lifetime=%s", RAW(lifetime), 0 },
 	{ "threads=%s", RAW(threads), 0 },
 	{ "bdi=%s", RAW(bdi), 0 },
+	{ "uring=%s", RAW(uring), 0 },
 	{ "poll=%s", RAW(poll), 0 },
 	{ "prealloc=%s", RAW(prealloc), 0 },
 	/* Validated here, then passed on: op_init must ask the kernel for the same value libfuse mounted with. */
@@ -266,6 +268,7 @@ static int validate(struct raw *raw, uint64_t ram_bytes, struct options *out)
 	out->default_lifetime = LIFETIME_PERSISTENT;
 	out->threads = 0;
 	out->tune_bdi = true;
+	out->uring = true;
 	out->prealloc_bytes = PREALLOC_DEFAULT;
 	if (raw->size != NULL && parse_size_option("size", raw->size, ram_bytes, false, &out->pool_bytes) != 0)
 		return -1;
@@ -309,6 +312,14 @@ static int validate(struct raw *raw, uint64_t ram_bytes, struct options *out)
 			out->tune_bdi = false;
 		else
 			return bad("-o bdi=%s must be tune or keep", raw->bdi);
+	}
+	if (raw->uring != NULL) {
+		if (strcmp(raw->uring, "auto") == 0)
+			out->uring = true;
+		else if (strcmp(raw->uring, "off") == 0)
+			out->uring = false;
+		else
+			return bad("-o uring=%s must be auto or off", raw->uring);
 	}
 	if (raw->backing != NULL) {
 		if (raw->backing[0] == '\0')
@@ -380,6 +391,7 @@ static void raw_free(struct raw *raw)
 	free(raw->lifetime);
 	free(raw->threads);
 	free(raw->bdi);
+	free(raw->uring);
 	free(raw->poll);
 	free(raw->max_read);
 	free(raw->prealloc);
@@ -454,6 +466,9 @@ void options_usage(const char *progname)
 	       "                           only where the backing directory is on tmpfs)\n"
 	       "    -o bdi=tune|keep       let stores through mappings use the normal dirty limit (tune,\n"
 	       "                           root only, default) or keep the kernel's FUSE default\n"
+	       "    -o uring=auto|off      serve requests through FUSE-over-io-uring, a queue per CPU, where\n"
+	       "                           the kernel offers it (auto, default; as root mmfs turns on the fuse\n"
+	       "                           module's enable_uring) or always through /dev/fuse (off)\n"
 	       "    -o allow_other         (root) share with every user; the root becomes mode 1777\n"
 	       "    -o allow_root          share with root as well as the mounting user\n"
 	       "    -o auto_unmount        unmount when mmfs exits, even if it is killed\n"

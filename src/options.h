@@ -31,6 +31,7 @@ struct options {
 	bool show_help;
 	bool show_version;
 	bool tune_bdi;
+	bool uring;                /* -o uring=auto (true) or off: serve requests through FUSE-over-io-uring */
 	struct fuse_args args;     /* what is left for libfuse, with mmfs's fixed options added */
 };
 

@@ -94,10 +94,11 @@ static int mounted_type(const char *dir, char *fstype, size_t fstypelen, dev_t *
 }
 
 /* Whether err says that the daemon of the mount has died: ENOTCONN, or ECONNABORTED for a request that was
- * waiting for its answer when it died (the kernel aborts the connection then). */
+ * waiting for its answer when it died (the kernel aborts the connection then), or ECANCELED for one that
+ * was in the daemon's io-uring queue. */
 static bool disconnected(int err)
 {
-	return err == ENOTCONN || err == ECONNABORTED;
+	return err == ENOTCONN || err == ECONNABORTED || err == ECANCELED;
 }
 
 static int not_connected(const char *dir)

@@ -25,8 +25,10 @@ const char *report_reason(int err)
 	case EPERM: return "operation not permitted";
 	case ENAMETOOLONG: return "name too long";
 	/* A request still waiting for its answer when the daemon died fails with ECONNABORTED (the kernel
-	 * aborts the connection), the ones sent after with ENOTCONN: the same dead mount either way. */
+	 * aborts the connection), or ECANCELED if the daemon had taken it from its io-uring queue, the ones
+	 * sent after with ENOTCONN: the same dead mount either way (mmfs itself never answers ECANCELED). */
 	case ENOTCONN:
+	case ECANCELED:
 	case ECONNABORTED: return "the mount is not connected (its mmfs daemon has gone)";
 	case EROFS: return "read-only file system";
 	/* name_open refuses what would leave the mount: say why, since the name alone does not show it. */

@@ -117,7 +117,7 @@ static int take(int fd, int op, const struct lock_opts *o)
 /* Whether err says that the mount's daemon has gone (a dead connection, or one aborted by fusermount3). */
 static bool mount_gone(int err)
 {
-	return err == ENOTCONN || err == ECONNABORTED || err == EIO || err == ENODEV;
+	return err == ENOTCONN || err == ECONNABORTED || err == ECANCELED || err == EIO || err == ENODEV;
 }
 
 /* A warning, not a failure: COMMAND did run, and its exit status says how it went. */

@@ -64,6 +64,7 @@ static enum wait_end gone_why(int err, int *why)
 {
 	switch (-err) {
 	case ENOTCONN:
+	case ECANCELED: /* taken from a dead daemon's io-uring queue (report.c) */
 	case ECONNABORTED:
 		return WAIT_DISCONNECTED;
 	case ENODEV:

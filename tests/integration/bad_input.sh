@@ -43,6 +43,7 @@ mount     | threads=0                              | -o threads=0 MP            
 mount     | threads=65                             | -o threads=65 MP                               | usage
 mount     | threads=many                           | -o threads=many MP                             | usage
 mount     | bdi=x                                  | -o bdi=x MP                                    | usage
+mount     | uring=on                               | -o uring=on MP                                 | usage
 mount     | backing= (empty)                       | -o backing= MP                                 | usage
 mount     | -o nosuchopt                           | -o nosuchopt MP                                | usage
 mount     | -o size=1m,nosuchopt                   | -o size=1m,nosuchopt MP                        | usage

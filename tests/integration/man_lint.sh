@@ -55,7 +55,7 @@ for section in NAME SYNOPSIS DESCRIPTION OPTIONS SEGMENTS "EXTENDED ATTRIBUTES" 
 done
 for word in EFBIG ENOSPC ENAMETOOLONG EINVAL ENODATA EPERM EOPNOTSUPP ENOTCONN user.mmf.capacity \
 	user.mmf.lifetime persistent transient /dev/shm/mmfs- /dev/shm/mmfs-0-mnt-mmf 0700 1777 fuse.mmfs \
-	"-o backing=" "-o size=" "-o nr_segments=" "-o capacity=" "-o lifetime=" "-o threads=" "-o bdi=tune" \
+	"-o backing=" "-o size=" "-o nr_segments=" "-o capacity=" "-o lifetime=" "-o threads=" "-o bdi=tune" "-o uring=auto" enable_uring ECANCELED \
 	"-o allow_other" default_permissions max_ratio strict_limit /etc/fstab mount.fuse3 "mount -t fuse.mmfs" \
 	"fusermount3 -u" mnt-mmf.mount flock "Process A says: Hello World!" "mmf(1)" "mount.fuse3(8)" \
 	"fusermount3(1)" "tmpfs(5)" "1 MiB"; do
