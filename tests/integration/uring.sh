@@ -63,8 +63,44 @@ mmfs_stop
 # -o uring=off: no queue, and the same work through /dev/fuse.
 queued=$(grep -c "^mmfs: io-uring queue" "$DAEMON_LOG")
 mmfs_start -d -o uring=off
+plain_threads=$(($(find /proc/"$DAEMON_PID"/task -mindepth 1 -maxdepth 1 | wc -l) - 1))
+direct_build=yes
+daemon_runs_under valgrind && direct_build=no
+daemon_runs_under sanitizer && direct_build=no
 expect_eq "no queue thread with uring=off" "0" "$(uring_threads)"
 echo hi >>"$MNT/seg"
 expect_eq "appended through /dev/fuse" "hi" "$(cat "$MNT/seg")"
 expect_eq "no request through a queue with uring=off" "$queued" "$(grep -c "^mmfs: io-uring queue" "$DAEMON_LOG")"
+mmfs_stop
+
+# The second queue's thread cannot start (an LD_PRELOAD of pthread_create lets through only the threads a
+# mount without queues starts, and one more): the kernel, which holds every request back until each queue has
+# registered, is made to give io-uring up, and the mount serves through /dev/fuse. Only on the plain build:
+# valgrind and the sanitizers start threads, or load libraries, of their own.
+if [ "$direct_build" = yes ] && [ "$ncpu" -ge 2 ]; then
+	cat >"$WORK/fewthreads.c" <<'C'
+#define _GNU_SOURCE
+#include <dlfcn.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+/* Lets the first THREADS_ALLOWED threads start, and fails the others as at the system's thread limit. */
+int pthread_create(pthread_t *thread, const pthread_attr_t *attr, void *(*start)(void *), void *arg)
+{
+	static int started;
+	int (*real)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *) =
+		(int (*)(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *))dlsym(RTLD_NEXT, "pthread_create");
+	if (real == NULL || __atomic_add_fetch(&started, 1, __ATOMIC_SEQ_CST) > atoi(getenv("THREADS_ALLOWED")))
+		return EAGAIN;
+	return real(thread, attr, start, arg);
+}
+C
+	cc -shared -fPIC -o "$WORK/fewthreads.so" "$WORK/fewthreads.c" -ldl || fail "cannot build the pthread_create shim"
+	before=$(grep -c "^mmfs: cannot start io-uring queue 1:" "$DAEMON_LOG")
+	THREADS_ALLOWED=$((plain_threads + 1)) LD_PRELOAD="$WORK/fewthreads.so" mmfs_start -d
+	timeout 10 sh -c 'echo through >>"$1"' sh "$MNT/given-up" || fail "an append after a queue could not start"
+	expect_eq "served after a queue could not start" "through" "$(timeout 10 cat "$MNT/given-up")"
+	expect_eq "the queue that could not start, named under -d" "$((before + 1))" \
+		"$(grep -c "^mmfs: cannot start io-uring queue 1:" "$DAEMON_LOG")"
+fi
 finish
