@@ -90,6 +90,7 @@ struct queue {
 	/* The request in hand. */
 	uint64_t unique;
 	bool replied;
+	bool away; /* held off its CPU, to serve READs (place_for) */
 };
 
 static struct {
@@ -108,6 +109,7 @@ static struct {
 static __thread struct queue *this_queue;
 
 static int queues_make(struct fs *fs);
+static void place_for(struct queue *q, uint32_t opcode, const char *op_in);
 
 static const char enable_switch[] = "/sys/module/fuse/parameters/enable_uring";
 
@@ -341,6 +343,7 @@ static uint64_t serve_request(struct queue *q)
 	char *message = q->payload - op_len - sizeof(in);
 	memcpy(message, &in, sizeof(in));
 	memcpy(message + sizeof(in), q->header->op_in, op_len);
+	place_for(q, in.opcode, q->header->op_in);
 	q->unique = in.unique;
 	q->replied = false;
 	/* Under -d, before libfuse's own line for the request: which queue it came through. */
@@ -356,17 +359,40 @@ static uint64_t serve_request(struct queue *q)
 	return commit_id;
 }
 
-static void pin_to_cpu(unsigned cpu)
+/* Holds this thread on its queue's CPU (home), or on every other CPU (away). Refused where a CPU is not ours
+ * to use (a cpuset): the queue then works from wherever it runs. */
+static void place(struct queue *q, bool home)
 {
-	cpu_set_t *set = CPU_ALLOC(cpu + 1);
-	size_t size = CPU_ALLOC_SIZE(cpu + 1);
+	cpu_set_t *set = CPU_ALLOC(ur.nqueues);
+	size_t size = CPU_ALLOC_SIZE(ur.nqueues);
 	if (set == NULL)
 		return;
 	CPU_ZERO_S(size, set);
-	CPU_SET_S(cpu, size, set);
-	/* Refused where the CPU is not ours to use (a cpuset): the queue then works from wherever it runs. */
-	(void)pthread_setaffinity_np(pthread_self(), size, set);
+	for (unsigned cpu = 0; cpu < ur.nqueues; cpu++)
+		if ((cpu == q->qid) == home)
+			CPU_SET_S(cpu, size, set);
+	if (pthread_setaffinity_np(pthread_self(), size, set) == 0)
+		q->away = !home;
 	CPU_FREE(set);
+}
+
+/* Where to serve a request: the page cache's traffic away from its caller's CPU, everything else on it.
+ * READs fill the page cache, mostly by readahead that the reader does not wait for, and WRITEs marked
+ * FUSE_WRITE_CACHE empty it (writeback): served on another CPU they overlap with the work of the process
+ * that caused them, as through /dev/fuse, where on its CPU the two would take turns (sequential cold reads
+ * ran at half the speed, first stores through a mapping at a third). Every other request has a caller
+ * waiting for it, and is answered fastest where that caller runs. */
+static void place_for(struct queue *q, uint32_t opcode, const char *op_in)
+{
+	struct fuse_write_in write;
+	bool away = opcode == FUSE_READ;
+	if (opcode == FUSE_WRITE) {
+		memcpy(&write, op_in, sizeof(write));
+		away = (write.write_flags & FUSE_WRITE_CACHE) != 0;
+	}
+	away = away && ur.nqueues > 1;
+	if (away != q->away)
+		place(q, !away);
 }
 
 static void *queue_main(void *arg)
@@ -377,7 +403,7 @@ static void *queue_main(void *arg)
 	this_queue = q;
 	snprintf(name, sizeof(name), "mmfs-uring%u", q->qid);
 	pthread_setname_np(pthread_self(), name);
-	pin_to_cpu(q->qid);
+	place(q, true);
 	queue_command(q, URING_CMD_REGISTER, 0);
 	/* The registration completes only with the first request; a refusal completes at once (and makes the
 	 * kernel give up io-uring for this mount: everything then goes through /dev/fuse). */

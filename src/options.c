@@ -209,6 +209,18 @@ static int bad(const char *fmt, ...)
 	return -1;
 }
 
+/* -o name=value where value is one of two words: *out is whether it is the first. */
+static int parse_choice(const char *name, const char *value, const char *first, const char *second, bool *out)
+{
+	if (strcmp(value, first) == 0)
+		*out = true;
+	else if (strcmp(value, second) == 0)
+		*out = false;
+	else
+		return bad("-o %s=%s must be %s or %s", name, value, first, second);
+	return 0;
+}
+
 static int parse_size_option(const char *name, const char *text, uint64_t ram_bytes, bool allow_zero,
 			     uint64_t *out)
 {
@@ -305,22 +317,10 @@ static int validate(struct raw *raw, uint64_t ram_bytes, struct options *out)
 		if (out->prealloc_bytes > PREALLOC_MAX)
 			return bad("-o prealloc=%s is too large (at most 1g)", raw->prealloc);
 	}
-	if (raw->bdi != NULL) {
-		if (strcmp(raw->bdi, "tune") == 0)
-			out->tune_bdi = true;
-		else if (strcmp(raw->bdi, "keep") == 0)
-			out->tune_bdi = false;
-		else
-			return bad("-o bdi=%s must be tune or keep", raw->bdi);
-	}
-	if (raw->uring != NULL) {
-		if (strcmp(raw->uring, "auto") == 0)
-			out->uring = true;
-		else if (strcmp(raw->uring, "off") == 0)
-			out->uring = false;
-		else
-			return bad("-o uring=%s must be auto or off", raw->uring);
-	}
+	if (raw->bdi != NULL && parse_choice("bdi", raw->bdi, "tune", "keep", &out->tune_bdi) != 0)
+		return -1;
+	if (raw->uring != NULL && parse_choice("uring", raw->uring, "auto", "off", &out->uring) != 0)
+		return -1;
 	if (raw->backing != NULL) {
 		if (raw->backing[0] == '\0')
 			return bad("-o backing= needs a directory");

@@ -98,6 +98,7 @@ C
 	cc -shared -fPIC -o "$WORK/fewthreads.so" "$WORK/fewthreads.c" -ldl || fail "cannot build the pthread_create shim"
 	before=$(grep -c "^mmfs: cannot start io-uring queue 1:" "$DAEMON_LOG")
 	THREADS_ALLOWED=$((plain_threads + 1)) LD_PRELOAD="$WORK/fewthreads.so" mmfs_start -d
+	# shellcheck disable=SC2016 # $1 is the inner shell's
 	timeout 10 sh -c 'echo through >>"$1"' sh "$MNT/given-up" || fail "an append after a queue could not start"
 	expect_eq "served after a queue could not start" "through" "$(timeout 10 cat "$MNT/given-up")"
 	expect_eq "the queue that could not start, named under -d" "$((before + 1))" \
