@@ -376,17 +376,23 @@ static void place(struct queue *q, bool home)
 	CPU_FREE(set);
 }
 
-/* Where to serve a request: the page cache's traffic away from its caller's CPU, everything else on it.
- * READs fill the page cache, mostly by readahead that the reader does not wait for, and WRITEs marked
- * FUSE_WRITE_CACHE empty it (writeback): served on another CPU they overlap with the work of the process
- * that caused them, as through /dev/fuse, where on its CPU the two would take turns (sequential cold reads
- * ran at half the speed, first stores through a mapping at a third). Every other request has a caller
- * waiting for it, and is answered fastest where that caller runs. */
+/* Where to serve a request: the page cache's bulk traffic away from its caller's CPU, everything else on it.
+ * Large READs fill the page cache by readahead, which the reader does not wait for, and WRITEs marked
+ * FUSE_WRITE_CACHE empty it (writeback): served on another CPU they overlap with the work of the process that
+ * caused them, as through /dev/fuse, where on its CPU the two would take turns (sequential cold reads ran at
+ * half the speed, first stores through a mapping at a third). A small READ is a page a reader waits for
+ * (random reads get no readahead), and every other request has a caller waiting too: each is answered
+ * fastest where its caller runs. */
+#define BULK_READ (64 * 1024)
 static void place_for(struct queue *q, uint32_t opcode, const char *op_in)
 {
-	struct fuse_write_in write;
-	bool away = opcode == FUSE_READ;
-	if (opcode == FUSE_WRITE) {
+	bool away = false;
+	if (opcode == FUSE_READ) {
+		struct fuse_read_in read;
+		memcpy(&read, op_in, sizeof(read));
+		away = read.size >= BULK_READ;
+	} else if (opcode == FUSE_WRITE) {
+		struct fuse_write_in write;
 		memcpy(&write, op_in, sizeof(write));
 		away = (write.write_flags & FUSE_WRITE_CACHE) != 0;
 	}
