@@ -18,6 +18,7 @@
  */
 #include "fs_uring.h"
 #include "fs_ops.h"
+#include "fs_stop.h"
 #include "quiet_thread.h"
 
 #include <errno.h>
@@ -325,6 +326,22 @@ static void answer_error(struct queue *q, uint64_t unique, int err)
 	q->header->ent.payload_sz = 0;
 }
 
+/* Per-CPU queues do not keep the order of requests from different CPUs. The one order users see is a close
+ * before a change of lifetime: `echo x >seg; setfattr -n user.mmf.lifetime -v transient seg` must leave seg
+ * in place, but the close's RELEASE (which the kernel queues before close returns, on the closer's CPU) may
+ * still wait in another queue when the SETXATTR comes, and arriving after it would reclaim the segment. So a
+ * SETXATTR first waits, up to 50 ms, until the connection holds no other request (fusectl's waiting count). */
+static void let_older_requests_pass(void)
+{
+	for (int tries = 0; tries < 1000; tries++) {
+		int waiting = fs_stop_requests_waiting();
+		if (waiting <= 1)
+			return;
+		struct timespec pause = { .tv_nsec = 50000 };
+		nanosleep(&pause, NULL);
+	}
+}
+
 /* Hands the request in the entry to libfuse, which answers it through fs_uring_take_reply. Returns its
  * commit id. */
 static uint64_t serve_request(struct queue *q)
@@ -350,6 +367,8 @@ static uint64_t serve_request(struct queue *q)
 	if (ur.debug)
 		fprintf(stderr, "mmfs: io-uring queue %u: unique %llu\n", q->qid, (unsigned long long)in.unique);
 	fs_killpriv_note_request(message, in.len);
+	if (in.opcode == FUSE_SETXATTR && ur.nqueues > 1)
+		let_older_requests_pass();
 	struct fuse_buf buf = { .size = in.len, .mem = message };
 	fuse_session_process_buf(q->fs->se, &buf);
 	/* A request libfuse does not answer would stay in the entry for ever, and the queue with it. */
