@@ -385,29 +385,25 @@ static void op_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off, stru
 		fuse_reply_data(req, &bv, 0);
 		return;
 	}
-	char *room = fs_uring_reply_room(size);
-	if (room != NULL) {
-		ssize_t n = store_read(fs_of(req)->store, node_of(req, ino), room, size, (uint64_t)off);
-		if (n < 0)
-			reply_status(req, (int)n);
-		else
-			fuse_reply_buf(req, room, (size_t)n);
-		return;
-	}
-	if (size > read_buffer_size) {
-		char *grown = realloc(read_buffer, size);
-		if (grown == NULL) {
-			reply_status(req, -ENOMEM);
-			return;
+	/* A queue's ring entry takes the bytes where the reply goes; otherwise this thread's own buffer. */
+	char *into = fs_uring_reply_room(size);
+	if (into == NULL) {
+		if (size > read_buffer_size) {
+			char *grown = realloc(read_buffer, size);
+			if (grown == NULL) {
+				reply_status(req, -ENOMEM);
+				return;
+			}
+			read_buffer = grown;
+			read_buffer_size = size;
 		}
-		read_buffer = grown;
-		read_buffer_size = size;
+		into = read_buffer;
 	}
-	ssize_t n = store_read(fs_of(req)->store, node_of(req, ino), read_buffer, size, (uint64_t)off);
+	ssize_t n = store_read(fs_of(req)->store, node_of(req, ino), into, size, (uint64_t)off);
 	if (n < 0)
 		reply_status(req, (int)n);
 	else
-		fuse_reply_buf(req, read_buffer, (size_t)n);
+		fuse_reply_buf(req, into, (size_t)n);
 }
 
 static void op_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,

@@ -146,7 +146,7 @@ static void note_init_answer(struct fs *fs, const struct iovec *iov, int count)
 		return;
 	if (atomic_exchange(&mounted, true))
 		return;
-	fs_uring_start(fs);
+	fs_uring_start();
 	if (fs->on_mounted != NULL)
 		fs->on_mounted();
 }

@@ -99,7 +99,6 @@ static struct {
 	bool debug;
 	/* Set while the INIT request and its answer pass by (one thread, before any other request). */
 	bool offered;
-	bool agreed;
 	uint32_t max_write;
 	uint32_t max_pages;
 	unsigned nqueues;
@@ -164,7 +163,6 @@ void fs_uring_patch_init(struct fs *fs, const struct iovec *iov, int count)
 	init.flags |= FUSE_INIT_EXT;
 	init.flags2 |= OVER_IO_URING_FLAGS2;
 	memcpy(iov[1].iov_base, &init, sizeof(init));
-	ur.agreed = true;
 }
 
 /* The kernel makes a queue for every possible CPU, and takes the ring into use only when each has an entry. */
@@ -514,9 +512,8 @@ static void give_up(struct queue *q)
 	(void)next_completion(q, &res, false);
 }
 
-void fs_uring_start(struct fs *fs)
+void fs_uring_start(void)
 {
-	(void)fs;
 	for (unsigned i = 0; i < ur.nqueues; i++) {
 		struct queue *q = &ur.queues[i];
 		if (quiet_thread_start(&q->thread, queue_main, q) != 0) {

@@ -18,10 +18,10 @@ void fs_uring_prepare(bool wanted, bool debug);
  * kernel offers it, and notes the sizes the queues' buffers must hold. */
 void fs_uring_note_init(const void *buf, size_t len);
 void fs_uring_patch_init(struct fs *fs, const struct iovec *iov, int count);
-/* Once the kernel has taken the INIT answer: starts the queues' threads if io-uring was agreed. The kernel
- * holds every request back until each queue has registered; a thread that cannot start makes it give up
- * io-uring instead, and every request goes through /dev/fuse. */
-void fs_uring_start(struct fs *fs);
+/* Once the kernel has taken the INIT answer: starts the queues' threads if io-uring was agreed (the queues
+ * exist only then). The kernel holds every request back until each queue has registered; a thread that
+ * cannot start makes it give up io-uring instead, and every request goes through /dev/fuse. */
+void fs_uring_start(void);
 /* Called by the writer with each reply: if it answers the request this thread took from its queue, keeps it
  * for the commit, sets *written and returns true; otherwise it is for /dev/fuse. */
 bool fs_uring_take_reply(const struct iovec *iov, int count, ssize_t *written);
